@@ -1,0 +1,369 @@
+"""REST client for one BigCommerce store (v2 and v3), on ``requests``.
+
+The v2/v3 differences are handled here once: v3 ``{data, meta}`` envelopes and
+``meta.pagination``; v2 bare arrays, ``page``/``limit`` and 204 on an empty page.
+Collections are generators, so a caller streams rows page by page.
+"""
+
+import logging
+import time
+
+import requests
+
+from . import errors
+from .governor import governor_for
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.bigcommerce.com/stores/{store_hash}"
+USER_AGENT = "bigcommerce_connector/19.0 (Odoo 19.0 connector; python-requests)"
+PAGE_LIMIT = 250
+# Back-off for 5xx and transport errors when the caller allows waiting.
+INTERACTIVE_RETRY_DELAYS = (1.0, 3.0)
+# BigCommerce: a 429 without rate-limit headers means platform load.
+PLATFORM_LOAD_RETRY_S = 120.0
+SERVER_ERROR_RETRY_S = 60.0
+
+ORDER_INCLUDES = "consignments.line_items,fees"
+
+
+class _Secret:
+    """Holds a credential; its repr never shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value):
+        self._value = value
+
+    def reveal(self):
+        return self._value
+
+    def __repr__(self):
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+class BigCommerceClient:
+    """Talks to one store; safe to share between threads of one process.
+
+    ``max_wait`` bounds how long a call may pause for the rate limit or
+    retries. Queue jobs pass 0: every pause becomes a ``RetryableError``
+    whose ``retry_after`` the job hands to queue_job.
+    """
+
+    def __init__(
+        self,
+        store_hash,
+        access_token,
+        *,
+        api_url=None,
+        timeout=30,
+        max_wait=30.0,
+        session=None,
+        governor=None,
+        sleep=time.sleep,
+    ):
+        if not store_hash:
+            raise ValueError("A BigCommerce store hash is required.")
+        if not access_token:
+            raise ValueError("A BigCommerce access token is required.")
+        self.store_hash = store_hash
+        self.api_url = (api_url or DEFAULT_API_URL).format(store_hash=store_hash)
+        self.api_url = self.api_url.rstrip("/")
+        # A scalar, not a (connect, read) tuple: one number is what every
+        # caller (and Odoo's test-mode guard on requests) understands.
+        self.timeout = timeout
+        self.max_wait = max_wait
+        self._token = _Secret(access_token)
+        self._session = session or requests.Session()
+        self._governor = governor or governor_for(self.api_url)
+        self._sleep = sleep
+
+    def __repr__(self):
+        return f"<BigCommerceClient store={self.store_hash} url={self.api_url}>"
+
+    # ------------------------------------------------------------------
+    # Requests
+    # ------------------------------------------------------------------
+
+    def request(self, method, version, path, *, params=None, json=None):
+        """One call; returns the decoded body (None for 204/empty).
+
+        Waits (within ``max_wait``) for the rate limit and retries 429, 5xx
+        and transport failures of reads; anything else raises at once.
+        """
+        budget = self.max_wait
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            try:
+                return self._request_once(method, version, path, params, json, budget)
+            except errors.RetryableError as error:
+                budget -= time.monotonic() - started
+                wait = self._interactive_wait(error, method, attempt)
+                if wait is None or wait > budget:
+                    raise
+                _logger.info(
+                    "BigCommerce %s %s/%s: %s; retrying in %.1f s",
+                    method,
+                    version,
+                    path,
+                    error.message,
+                    wait,
+                )
+                self._sleep(wait)
+                budget -= wait
+                attempt += 1
+
+    def _interactive_wait(self, error, method, attempt):
+        if isinstance(error, errors.RateLimitError):
+            return error.retry_after if attempt < 5 else None
+        # Writes are not repeated here: a timeout may hide a write that happened.
+        if method != "GET" or attempt >= len(INTERACTIVE_RETRY_DELAYS):
+            return None
+        return INTERACTIVE_RETRY_DELAYS[attempt]
+
+    def _request_once(self, method, version, path, params, json, max_wait):
+        self._governor.acquire(max(0.0, max_wait))
+        url = f"{self.api_url}/{version}/{path.lstrip('/')}"
+        headers = {
+            "X-Auth-Token": self._token.reveal(),
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        context = {"method": method, "path": f"/{version}/{path.lstrip('/')}"}
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.Timeout:
+            raise errors.RequestTimeoutError(
+                f"BigCommerce did not answer within {self.timeout} s.", **context
+            ) from None
+        except requests.RequestException as error:
+            raise errors.TransportError(
+                f"Could not reach BigCommerce at {self.api_url} "
+                f"({type(error).__name__}).",
+                **context,
+            ) from None
+        self._governor.update(response.headers)
+        if response.status_code < 300:
+            return self._decode(response, context)
+        raise self._error_for(response, context)
+
+    def _decode(self, response, context):
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise errors.ServerError(
+                "BigCommerce sent a response that is not JSON.",
+                status=response.status_code,
+                retry_after=SERVER_ERROR_RETRY_S,
+                **context,
+            ) from None
+
+    def _error_for(self, response, context):
+        status = response.status_code
+        detail, details = self._error_text(response)
+        if status == 429:
+            return self._rate_limit_error(response, detail, context)
+        if status >= 500:
+            return errors.ServerError(
+                f"BigCommerce server error {status}{detail}.",
+                status=status,
+                retry_after=SERVER_ERROR_RETRY_S,
+                details=details,
+                **context,
+            )
+        kind = {
+            401: errors.AuthenticationError,
+            403: errors.AccessDeniedError,
+            404: errors.NotFoundError,
+        }.get(status, errors.InvalidRequestError)
+        return kind(
+            f"BigCommerce refused the request ({status}){detail}.",
+            status=status,
+            details=details,
+            **context,
+        )
+
+    def _rate_limit_error(self, response, detail, context):
+        headers = response.headers
+        reset_ms = headers.get("X-Rate-Limit-Time-Reset-Ms")
+        retry_after = headers.get("X-Retry-After")
+        if reset_ms not in (None, ""):
+            wait = max(float(reset_ms) / 1000.0, 0.0)
+            self._governor.throttled(float(reset_ms))
+            return errors.RateLimitError(
+                f"BigCommerce rate limit reached{detail}; the quota resets in "
+                f"{wait:.1f} s.",
+                retry_after=wait,
+                status=429,
+                **context,
+            )
+        if retry_after not in (None, ""):
+            wait = float(retry_after)
+            platform_load = False
+        else:
+            wait = PLATFORM_LOAD_RETRY_S
+            platform_load = True
+        return errors.RateLimitError(
+            f"BigCommerce is throttling this store (429){detail}.",
+            retry_after=wait,
+            platform_load=platform_load,
+            status=429,
+            **context,
+        )
+
+    def _error_text(self, response):
+        """BigCommerce's own explanation, from a v2 array or a v3 problem object."""
+        try:
+            body = response.json()
+        except ValueError:
+            return "", {}
+        messages = []
+        details = {}
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            body = body["data"]  # refund endpoints wrap their errors in data
+        if isinstance(body, list):
+            for item in body:
+                if isinstance(item, dict):
+                    text = item.get("message") or item.get("title") or item.get("error")
+                    if text:
+                        messages.append(str(text))
+        elif isinstance(body, dict):
+            if body.get("title"):
+                messages.append(str(body["title"]))
+            field_errors = body.get("errors")
+            if isinstance(field_errors, dict):
+                details = {str(k): str(v) for k, v in field_errors.items()}
+                messages.extend(f"{k}: {v}" for k, v in details.items())
+        text = self._scrub("; ".join(messages))
+        details = {k: self._scrub(v) for k, v in details.items()}
+        return (f": {text}" if text else ""), details
+
+    def _scrub(self, text):
+        token = self._token.reveal()
+        return text.replace(token, "<hidden>") if token and text else text
+
+    # ------------------------------------------------------------------
+    # Collections
+    # ------------------------------------------------------------------
+
+    def get_v2(self, path, params=None):
+        return self.request("GET", "v2", path, params=params)
+
+    def get_v3(self, path, params=None):
+        """The ``data`` of a v3 resource."""
+        body = self.request("GET", "v3", path, params=params)
+        return body.get("data") if isinstance(body, dict) else body
+
+    def iter_v2(self, path, params=None, limit=PAGE_LIMIT):
+        """Rows of a v2 collection, page by page, until 204, ``[]`` or a short page."""
+        page = 1
+        while True:
+            query = dict(params or {}, page=page, limit=limit)
+            rows = self.get_v2(path, query)
+            if not rows:
+                return
+            yield from rows
+            if len(rows) < limit:
+                return
+            page += 1
+
+    def iter_v3(self, path, params=None, limit=PAGE_LIMIT):
+        """Rows of a v3 collection, following ``meta.pagination`` when present."""
+        page = 1
+        while True:
+            query = dict(params or {}, page=page, limit=limit)
+            body = self.request("GET", "v3", path, params=query) or {}
+            rows = body.get("data") or []
+            yield from rows
+            pagination = (body.get("meta") or {}).get("pagination")
+            if pagination and pagination.get("total_pages") is not None:
+                if page >= int(pagination["total_pages"]):
+                    return
+            elif len(rows) < limit:
+                # Refund lists document an empty meta: stop on a short page.
+                return
+            if not rows:
+                return
+            page += 1
+
+    # ------------------------------------------------------------------
+    # Store settings
+    # ------------------------------------------------------------------
+
+    def get_store(self):
+        return self.get_v2("store")
+
+    def get_time(self):
+        return self.get_v2("time")
+
+    def iter_currencies(self):
+        return self.iter_v2("currencies")
+
+    def iter_order_statuses(self):
+        # Not paged by BigCommerce: one call returns the 15 statuses.
+        return iter(self.get_v2("order_statuses") or [])
+
+    def iter_tax_classes(self):
+        return self.iter_v2("tax_classes")
+
+    def iter_channels(self):
+        return self.iter_v3("channels")
+
+    def iter_locations(self):
+        return self.iter_v3("inventory/locations")
+
+    # ------------------------------------------------------------------
+    # Orders, refunds, customers, catalog
+    # ------------------------------------------------------------------
+
+    def iter_orders(self, **filters):
+        """Orders with their lines, consignments and fees embedded."""
+        params = {"include": ORDER_INCLUDES, "consignment_structure": "object"}
+        params.update(filters)
+        return self.iter_v2("orders", params)
+
+    def get_order(self, order_id):
+        params = {"include": ORDER_INCLUDES, "consignment_structure": "object"}
+        return self.get_v2(f"orders/{int(order_id)}", params)
+
+    def iter_order_products(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/products")
+
+    def iter_order_taxes(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/taxes", {"details": "true"})
+
+    def iter_order_coupons(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/coupons")
+
+    def iter_order_shipping_addresses(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/shipping_addresses")
+
+    def iter_refunds(self, **filters):
+        return self.iter_v3("orders/payment_actions/refunds", filters)
+
+    def iter_order_refunds(self, order_id):
+        return self.iter_v3(f"orders/{int(order_id)}/payment_actions/refunds")
+
+    def iter_customers(self, **filters):
+        params = {"include": "addresses"}
+        params.update(filters)
+        return self.iter_v3("customers", params)
+
+    def iter_products(self, **filters):
+        params = {"include": "variants,images"}
+        params.update(filters)
+        return self.iter_v3("catalog/products", params)

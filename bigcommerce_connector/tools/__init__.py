@@ -1,0 +1,2 @@
+from . import secret_box
+from . import job_retry

@@ -1,0 +1,23 @@
+"""Shared fixtures of the pure-Python suite (no Odoo needed)."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from bigcommerce_connector.sandbox import SandboxStore  # noqa: E402
+
+
+@pytest.fixture
+def sandbox():
+    """A fresh sandbox store (seed 42) served on a free loopback port."""
+    store = SandboxStore(seed=42)
+    store.start()
+    try:
+        yield store
+    finally:
+        store.stop()

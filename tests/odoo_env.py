@@ -1,0 +1,89 @@
+"""Where Odoo is, and how to start it, for the test runner and the demo.
+
+Odoo 19.0 is installed from Odoo's own sources into this Python (see
+README.md); nothing here installs it.
+"""
+
+import os
+import shutil
+import socket
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MISSING_ODOO = """
+==============================================================================
+ Odoo 19.0 cannot be imported by {python}:
+   {error}
+ The Odoo test suite needs a real Odoo 19.0; it is never skipped.
+ Fix: install Odoo 19.0 from Odoo's official sources into this Python, e.g.
+   git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo.git /opt/odoo19
+   sudo apt-get install -y libpq-dev libldap2-dev libsasl2-dev
+   echo 'setuptools<70' > /tmp/constraints.txt
+   PIP_CONSTRAINT=/tmp/constraints.txt pip install -r /opt/odoo19/requirements.txt
+   pip install -e /opt/odoo19 --no-deps
+   pip install --no-deps odoo-addon-queue-job && pip install openupgradelib
+ then check with: python3 -c 'import odoo'
+ (or point ODOO_ADDONS_PATH at Odoo's addons folder if it is elsewhere).
+==============================================================================
+"""
+
+
+class OdooMissing(RuntimeError):
+    pass
+
+
+def require_odoo():
+    """Import Odoo 19 or raise :class:`OdooMissing` with the fix."""
+    try:
+        import odoo.release  # noqa: PLC0415
+    except ImportError as exc:
+        raise OdooMissing(
+            MISSING_ODOO.format(python=sys.executable, error=exc)
+        ) from exc
+    if odoo.release.version_info[0] != 19:
+        raise OdooMissing(
+            MISSING_ODOO.format(
+                python=sys.executable,
+                error=f"found Odoo {odoo.release.version}, need 19.0",
+            )
+        )
+    return odoo
+
+
+def addons_path():
+    """Odoo's addons folder(s) plus this repository (home of the addon)."""
+    odoo = require_odoo()
+    paths = [p for p in os.environ.get("ODOO_ADDONS_PATH", "").split(",") if p]
+    if not paths:
+        # A source install keeps the standard addons in <source>/addons, next
+        # to the odoo package (odoo/addons only holds base).
+        for package_dir in odoo.__path__:
+            candidate = os.path.join(os.path.dirname(package_dir), "addons")
+            if os.path.isdir(os.path.join(candidate, "sale_management")):
+                paths.append(candidate)
+    if not paths:
+        raise OdooMissing(
+            MISSING_ODOO.format(
+                python=sys.executable,
+                error="Odoo is importable but its addons folder (with "
+                "sale_management) was not found next to it; set ODOO_ADDONS_PATH",
+            )
+        )
+    return ",".join([*paths, ROOT])
+
+
+def odoo_command():
+    """The command that runs the Odoo server with this Python."""
+    require_odoo()
+    return [sys.executable, "-m", "odoo"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def which_chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")

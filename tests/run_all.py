@@ -1,0 +1,61 @@
+"""The project's test command: the pytest suite, then the Odoo suite.
+
+Prints one closing line ``N passed, N failed`` for both suites together and
+exits non-zero on any failure.  It refuses to run (exit 2, with the fix)
+when Odoo 19.0 cannot be imported: the Odoo suite is never skipped.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from odoo_env import ROOT, OdooMissing, require_odoo  # noqa: E402
+from run_odoo_tests import run_odoo_suite  # noqa: E402
+
+
+def run_pytest():
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "pytest.xml")
+        process = subprocess.run(
+            [sys.executable, "-m", "pytest", "tests", "-q", f"--junitxml={report}"],
+            cwd=ROOT,
+            check=False,
+        )
+        if not os.path.exists(report):
+            return 0, 1, 0
+        suite = ET.parse(report).getroot()
+        if suite.tag == "testsuites":
+            suite = suite[0]
+        total = int(suite.get("tests", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped = int(suite.get("skipped", 0))
+        if process.returncode not in (0, 1) and not failed:
+            failed = 1  # pytest itself broke (usage error, crash)
+        return total - failed - skipped, failed, skipped
+
+
+def main():
+    try:
+        require_odoo()
+    except OdooMissing as exc:
+        print(exc, file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 2
+    py_passed, py_failed, py_skipped = run_pytest()
+    print(f"pytest suite: {py_passed} passed, {py_failed} failed, {py_skipped} skipped")
+    odoo_passed, odoo_failed = run_odoo_suite()
+    print(f"Odoo suite: {odoo_passed} passed, {odoo_failed} failed")
+    passed, failed = py_passed + odoo_passed, py_failed + odoo_failed
+    line = f"{passed} passed, {failed} failed"
+    if py_skipped:
+        line += f", {py_skipped} skipped"
+    print(line)
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
