@@ -33,22 +33,28 @@ def client(sandbox):
 
 def listed_orders(sandbox):
     return [
-        o for o in sandbox.state.orders.values() if o["status_id"] and not o["is_deleted"]
+        o
+        for o in sandbox.state.orders.values()
+        if o["status_id"] and not o["is_deleted"]
     ]
 
 
 def test_v2_paging_stops_on_204(client, sandbox):
-    expected = sorted(o["id"] for o in listed_orders(sandbox))
-    limit = 5
-    assert len(expected) > 3 * limit
-    seen = [order["id"] for order in client.iter_v2("orders", limit=limit)]
-    assert seen == expected
+    ids = sorted(o["id"] for o in listed_orders(sandbox))
+    assert len(ids) > 15
+    # Exactly 15 orders in pages of 5: three full pages, then a 204 ends the loop.
+    seen = [o["id"] for o in client.iter_v2("orders", {"max_id": ids[14]}, limit=5)]
+    assert seen == ids[:15]
     pages = [q["page"] for m, p, q in sandbox.request_log if p == "/v2/orders"]
-    if len(expected) % limit == 0:
-        # The last full page is followed by a 204 with no body, which ends the loop.
-        assert len(pages) == len(expected) // limit + 1
-    else:
-        assert len(pages) == len(expected) // limit + 1
+    assert pages == ["1", "2", "3", "4"]
+
+
+def test_v2_paging_stops_on_short_page(client, sandbox):
+    ids = sorted(o["id"] for o in listed_orders(sandbox))
+    seen = [o["id"] for o in client.iter_v2("orders", {"max_id": ids[11]}, limit=5)]
+    assert seen == ids[:12]
+    pages = [q["page"] for m, p, q in sandbox.request_log if p == "/v2/orders"]
+    assert pages == ["1", "2", "3"]
 
 
 def test_v2_empty_page_is_204_and_none(client, sandbox):
@@ -241,7 +247,10 @@ def test_the_token_never_leaks(sandbox, caplog):
     caplog.set_level(logging.DEBUG)
     texts = []
     client = BigCommerceClient(
-        sandbox.store_hash, secret, api_url=sandbox.api_url, max_wait=30,
+        sandbox.store_hash,
+        secret,
+        api_url=sandbox.api_url,
+        max_wait=30,
         sleep=lambda seconds: None,
     )
     texts.append(repr(client))

@@ -363,7 +363,10 @@ class SandboxStore:
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="bigcommerce-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="bigcommerce-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -749,6 +752,10 @@ _API_PATH = re.compile(r"^/stores/(?P<hash>[^/]+)/(?P<version>v2|v3)/(?P<path>.*
 class _Handler(BaseHTTPRequestHandler):
     sandbox = None
     protocol_version = "HTTP/1.1"
+    # Headers and body in one segment: unbuffered writes plus Nagle and
+    # delayed ACKs would add 40 ms to every keep-alive request.
+    wbufsize = 65536
+    disable_nagle_algorithm = True
     server_version = "BigCommerceSandbox/1.0"
 
     def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler API

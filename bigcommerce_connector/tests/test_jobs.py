@@ -1,8 +1,7 @@
-from odoo.exceptions import UserError
-from odoo.tests import tagged
-
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.exceptions import UserError
+from odoo.tests import tagged
 
 from ..client import governor_for
 from .common import BigcommerceSandboxCase

@@ -40,7 +40,8 @@ def retry_job_on_transient_errors(env):
         seconds = retry_delay(error, _current_attempt(env))
         raise RetryableJobError(
             env._(
-                "%(error)s Retrying in %(seconds)s s.", error=error.message,
+                "%(error)s Retrying in %(seconds)s s.",
+                error=error.message,
                 seconds=seconds,
             ),
             seconds=seconds,
