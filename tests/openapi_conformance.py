@@ -224,6 +224,7 @@ class SpecIndex:
 
     def __init__(self, directory=None):
         self.directory = os.path.abspath(directory or spec_dir())
+        self.overrides = {}
         if not os.path.isdir(self.directory):
             raise SpecNotFoundError(
                 f"BigCommerce OpenAPI spec directory not found: {self.directory} "
@@ -310,12 +311,23 @@ class SpecIndex:
                 return media, obj or {}
         return None
 
+    def override_schema(self, method, template, status, schema):
+        """Replace a response schema the spec gets wrong (refs stay local to its file).
+
+        ``template`` is the spec's path template, e.g. ``/orders/{order_id}/fees``.
+        """
+        self.overrides[(method.upper(), template, str(status))] = schema
+
     def response_schema(self, method, path, status):
         """(operation, schema or None, problem or None) for a request.
 
         ``schema`` is ``_NO_BODY`` when the spec declares no JSON body for the status.
         """
         op = self.find_operation(method, path)
+        if op is not None:
+            override = self.overrides.get((op.method, op.template, str(int(status))))
+            if override is not None:
+                return op, override, None
         if op is None:
             templates = sorted({o.full_template for o in self.match_path(path)})
             if templates:

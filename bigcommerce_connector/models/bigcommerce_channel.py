@@ -12,7 +12,7 @@ class BigcommerceChannel(models.Model):
 
     def _values_from_bigcommerce(self, row):
         return {
-            "bigcommerce_id": row["id"],
+            "bigcommerce_id": int(row["id"]),
             "name": row.get("name") or str(row["id"]),
             "channel_type": row.get("type"),
             "platform": row.get("platform"),

@@ -233,12 +233,23 @@ class BigcommerceInstance(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        instances = super().create(vals_list)
+        # The typed secret stays in the cache after its inverse ran: drop it,
+        # so nothing reads it back in this transaction either.
+        instances.invalidate_recordset(["access_token", "client_secret"])
+        return instances
+
     def write(self, vals):
         if {"store_hash", "api_url"} & vals.keys():
             # Another store means another quota, statuses and currencies:
             # the instance has to be tested and confirmed again.
             vals = {**vals, "state": "draft", "connection_state": "unknown"}
-        return super().write(vals)
+        result = super().write(vals)
+        if {"access_token", "client_secret"} & vals.keys():
+            self.invalidate_recordset(["access_token", "client_secret"])
+        return result
 
     # ------------------------------------------------------------
     # ACTIONS

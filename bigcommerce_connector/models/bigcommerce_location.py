@@ -18,7 +18,7 @@ class BigcommerceLocation(models.Model):
 
     def _values_from_bigcommerce(self, row):
         return {
-            "bigcommerce_id": row["id"],
+            "bigcommerce_id": int(row["id"]),
             "name": row.get("label") or row.get("code") or str(row["id"]),
             "code": row.get("code"),
             "type_code": row.get("type_id"),

@@ -14,7 +14,7 @@ class BigcommerceOrderStatus(models.Model):
 
     def _values_from_bigcommerce(self, row):
         return {
-            "bigcommerce_id": row["id"],
+            "bigcommerce_id": int(row["id"]),
             "name": row.get("custom_label") or row.get("name") or str(row["id"]),
             "system_label": row.get("system_label"),
             "custom_label": row.get("custom_label"),

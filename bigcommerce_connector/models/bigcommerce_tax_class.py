@@ -8,6 +8,6 @@ class BigcommerceTaxClass(models.Model):
 
     def _values_from_bigcommerce(self, row):
         return {
-            "bigcommerce_id": row["id"],
+            "bigcommerce_id": int(row["id"]),
             "name": row.get("name") or str(row["id"]),
         }

@@ -149,7 +149,6 @@ def count_orders(ctx):
                 "custom_label": status["custom_label"],
                 "system_description": status["system_description"],
                 "count": count,
-                "sort_order": status["order"],
             }
         )
     return 200, {"statuses": statuses, "count": len(orders)}

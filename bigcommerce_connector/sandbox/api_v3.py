@@ -363,6 +363,8 @@ def list_location_items(ctx, location_id):
     for identity in _identities(ctx):
         levels = _location_levels(ctx, identity["variant_id"], location)
         if levels is not None:
+            # Per-location items identify the variant without the v2 sku_id.
+            identity = {k: v for k, v in identity.items() if k != "sku_id"}
             items.append(dict(levels, identity=identity))
     items = apply_v3_filters(items, ctx.query, INVENTORY_FILTERS)
     return _collection(ctx, items)

@@ -80,8 +80,7 @@ class TestInstanceSecurity(BigcommerceSandboxCase):
 
     def test_multi_company_rule_hides_other_company_instances(self):
         other_company = self.env["res.company"].create({"name": "Other Co"})
-        self.instance.company_id = other_company
-        self.instance.warehouse_id = False
+        self.instance.write({"company_id": other_company.id, "warehouse_id": False})
         visible = (
             self.env["bigcommerce.instance"]
             .with_user(self.bc_manager)
