@@ -4,7 +4,9 @@
 2. creates the database ``bigcommerce_demo`` with the addon installed;
 3. creates the instance "Sandbox store" pointing at the sandbox, tests the
    connection and confirms it (currency, statuses, channels, locations...);
-4. serves Odoo on http://127.0.0.1:8069 (login admin / admin) with the
+4. imports the sandbox's customers and orders (confirmed sale orders with
+   posted invoices);
+5. serves Odoo on http://127.0.0.1:8069 (login admin / admin) with the
    queue_job runner, until Ctrl-C.
 
 Options: ``--db NAME``, ``--http-port N``, ``--sandbox-port N``, ``--reuse``
@@ -144,6 +146,24 @@ def connect_instance(config, args, sandbox):
             f"{len(instance.tax_class_ids)} tax classes"
         )
         cr.commit()
+        # The demo store's catalogue is not in Odoo yet: let orders create it.
+        instance.create_products = True
+        inline = instance.with_context(queue_job__no_delay=True)
+        inline.import_customers()
+        inline.import_orders()
+        cr.commit()
+        orders = env["bigcommerce.order"].search([("instance_id", "=", instance.id)])
+        customers = env["bigcommerce.customer"].search_count(
+            [("instance_id", "=", instance.id)]
+        )
+        posted = orders.invoice_id.filtered(lambda move: move.state == "posted")
+        log(
+            f"imported {customers} customers and {len(orders)} orders: "
+            f"{len(orders.sale_order_id)} confirmed sale orders, "
+            f"{len(posted)} posted invoices, "
+            f"{len(orders.filtered(lambda o: o.state in ('failed', 'review')))} "
+            "needing attention"
+        )
 
 
 def main():

@@ -210,7 +210,28 @@ def test_every_status_is_seeded_at_least_twice(store):
     assert set(counts) == set(range(15))
     assert all(counts[status] >= 2 for status in range(15)), counts
     assert [s["id"] for s in store.order_statuses] == list(range(15))
-    assert 55 <= len(store.orders) <= 70
+    assert len(store.orders) == seed.SEED_ORDER_COUNT == 240
+
+
+ELIGIBLE_STATUSES = {2, 3, 4, 8, 9, 10, 11, 14}
+
+
+@pytest.mark.parametrize("seed_value", [SEED, 1])
+def test_enough_orders_for_imports_at_scale(seed_value):
+    store = _store(seed_value)
+    orders = list(store.orders.values())
+    assert len(orders) >= 200
+    assert sorted(store.orders) == list(range(100, 100 + len(orders)))
+    eligible = [o for o in orders if o["status_id"] in ELIGIBLE_STATUSES]
+    assert len(eligible) >= 150, len(eligible)
+    # a realistic mix, not 200 copies of one order
+    assert sum(o["currency_code"] == "EUR" for o in orders) >= 10
+    assert sum(o["customer_id"] == 0 for o in orders) >= 3
+    assert sum(o["shipping_address_count"] == 2 for o in orders) >= 5
+    assert sum(bool(store.order_coupons[o["id"]]) for o in orders) >= 15
+    assert len({len(store.order_products[o["id"]]) for o in orders}) >= 4
+    refunded = {r["order_id"] for r in store.refunds.values()}
+    assert len(refunded) >= 15
 
 
 def test_seeded_dates_are_fixed_and_in_range(store):

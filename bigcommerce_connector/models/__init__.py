@@ -5,3 +5,9 @@ from . import bigcommerce_channel
 from . import bigcommerce_location
 from . import bigcommerce_tax_class
 from . import bigcommerce_instance
+from . import res_partner
+from . import bigcommerce_customer
+from . import bigcommerce_instance_customer
+from . import bigcommerce_order
+from . import sale_order
+from . import bigcommerce_instance_order

@@ -83,6 +83,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -100,11 +101,15 @@ EUR_RATE_TEXT = "0.9200000000"
 
 def q2(value):
     """A Decimal rounded to cents (half up)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value.__class__ is not Decimal:
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=8192)
 def money4(value):
     """v2 money: a string with 4 decimals, e.g. ``"12.5000"``."""
+    # cached: numerically equal arguments always give the same string
     return f"{q2(value):.4f}"
 
 
@@ -2380,12 +2385,67 @@ FEATURES = [
 ]
 
 
-def _status_list(rng):
+# Statuses of the orders seeded beyond the first BASE_ORDER_COUNT, per block of 60:
+# mostly paid (2, 3, 9, 10, 11), some refunded (4, 14), a few others.
+EXTRA_STATUS_BLOCK = (
+    [11] * 13
+    + [2] * 12
+    + [10] * 10
+    + [9] * 6
+    + [3] * 5
+    + [14] * 4
+    + [4] * 3
+    + [8] * 2
+    + [7, 1, 5, 0, 6]
+)
+BASE_ORDER_COUNT = 60
+SEED_ORDER_COUNT = 240
+# Extra coupons put on orders without a special case: feature -> code.
+RANDOM_COUPONS = {
+    "coupon_pct": "SPRING10",
+    "coupon_total": "TAKE5",
+    "coupon_welcome": "WELCOME15",
+    "coupon_big": "SAVE20",
+}
+SAVE20_MINIMUM = Decimal("150")
+
+
+def _status_list(rng, count=BASE_ORDER_COUNT):
+    """``count`` shuffled statuses: the 60 base ones (every status at least
+    twice), then ``EXTRA_STATUS_BLOCK`` repeated for the orders beyond them."""
     statuses = list(range(15)) * 2
     statuses += [11] * 6 + [2] * 5 + [10] * 5 + [9] * 2 + [4] * 3 + [14] * 4
     statuses += [3] * 2 + [7, 1, 5]
+    extra = []
+    while len(statuses) + len(extra) < count:
+        block = list(EXTRA_STATUS_BLOCK)
+        rng.shuffle(block)
+        extra += block
+    statuses += extra[: max(0, count - len(statuses))]
     rng.shuffle(statuses)
-    return statuses
+    return statuses[:count]
+
+
+def _random_features(rng, status_id):
+    """Everyday variety for an order that got no special case from FEATURES."""
+    feats = set()
+    draw = rng.random()
+    if draw < 0.12:
+        feats.add("eur")  # tax-inclusive EUR
+    elif draw < 0.16:
+        feats.add("incl")  # tax-inclusive USD
+    if rng.random() < 0.06:
+        feats.add("guest")
+    if rng.random() < 0.07:
+        feats.add("two_addr")
+    draw = rng.random()
+    if draw < 0.20:
+        feats.add(rng.choice(sorted(RANDOM_COUPONS)))
+    if rng.random() < 0.04:
+        feats.add("wrapping")
+    if status_id == 14 and rng.random() < 0.25:
+        feats.add("two_refunds")
+    return feats
 
 
 def _assign_features(statuses):
@@ -2400,9 +2460,34 @@ def _assign_features(statuses):
     return features
 
 
-def _seed_orders(state, rng, count=60):
-    statuses = _status_list(rng)[:count]
+def _coupon_for(feats, line_plans):
+    """The coupon code of a seeded order (SAVE20 only above its minimum)."""
+    for feature, code in RANDOM_COUPONS.items():
+        if feature not in feats:
+            continue
+        if code == "SAVE20":
+            subtotal = sum(
+                (
+                    Decimal(str(p["variant"]["calculated_price"])) * p["quantity"]
+                    for p in line_plans
+                    if p["kind"] == "catalog"
+                ),
+                ZERO,
+            )
+            return code if subtotal >= SAVE20_MINIMUM else "TAKE5"
+        return code
+    return None
+
+
+def _seed_orders(state, rng, count=SEED_ORDER_COUNT):
+    """``count`` orders (ids 100..), in date order: every FEATURES special case
+    once, the rest an everyday mix (``_random_features``); status 4 / 14 orders
+    get their refunds (full / partial, shipping-only, two partial ones)."""
+    statuses = _status_list(rng, count)
     features = _assign_features(statuses)
+    for status_id, feats in zip(statuses, features, strict=True):
+        if not feats:
+            feats.update(_random_features(rng, status_id))
     moments = sorted(
         _spread(rng, SEED_START, SEED_END - timedelta(days=12)) for _ in statuses
     )
@@ -2420,7 +2505,10 @@ def _seed_orders(state, rng, count=60):
         if state.customer_addresses[c][0]["country_code"] == "US"
     ]
     eu_customers = [c for c in sorted(state.customers) if c not in us_customers]
-    multi_address = [c for c in us_customers if len(state.customer_addresses[c]) > 1]
+    multi_address = {
+        zone: [c for c in pool if len(state.customer_addresses[c]) > 1]
+        for zone, pool in (("us", us_customers), ("eu", eu_customers))
+    }
     refunds_plan = []
     state.reserve_ids("order", 99)
     state.reserve_ids("order_product", 1000)
@@ -2435,7 +2523,7 @@ def _seed_orders(state, rng, count=60):
         customer = None
         if not guest:
             if "two_addr" in feats:
-                pool = multi_address
+                pool = multi_address[zone] or multi_address["us"]
             else:
                 pool = eu_customers if eu else us_customers
             customer = state.customers[pool[position % len(pool)]]
@@ -2451,7 +2539,7 @@ def _seed_orders(state, rng, count=60):
             product, variant = index[DIGITAL_SKU.lower()]
             line_plans.append(_line_plan(product, variant, 1))
         else:
-            n_lines = rng.choice([1, 1, 2, 2, 3])
+            n_lines = rng.choice([1, 1, 1, 2, 2, 3, 4])
             for sku in rng.sample(catalog, n_lines):
                 product, variant = index[sku]
                 line_plans.append(
@@ -2522,9 +2610,7 @@ def _seed_orders(state, rng, count=60):
             "ship_addresses": ship_addresses,
             "shipping_methods": methods,
             "handling": HANDLING_COST if "handling" in feats else ZERO,
-            "coupon": "SPRING10"
-            if "coupon_pct" in feats
-            else ("TAKE5" if "coupon_total" in feats else None),
+            "coupon": _coupon_for(feats, line_plans),
             "manual_discount": Decimal(rng.choice(["5.00", "7.50", "10.00"]))
             if "manual_disc" in feats
             else ZERO,

@@ -1,0 +1,1 @@
+"""One importer per BigCommerce entity; models call them from jobs and wizards."""

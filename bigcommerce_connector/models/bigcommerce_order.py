@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+
+from .bigcommerce_log import log_operation
+
+ORDER_STATES = [
+    ("pending", "To Import"),
+    ("done", "Imported"),
+    ("review", "Needs Review"),
+    ("failed", "Failed"),
+]
+
+
+class BigcommerceOrder(models.Model):
+    """One BigCommerce order: the anchor of its import, exactly once per store.
+
+    The row exists before its sale order does; jobs lock it, so concurrent
+    imports of the same order wait for each other instead of duplicating it.
+    A failed or mismatching import stays here, visible, with its reason.
+    """
+
+    _name = "bigcommerce.order"
+    _description = "BigCommerce order"
+    _order = "date_created desc, id desc"
+    _check_company_auto = True
+
+    instance_id = fields.Many2one(
+        "bigcommerce.instance", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
+    bigcommerce_id = fields.Integer(string="BigCommerce Order ID", required=True)
+    state = fields.Selection(
+        ORDER_STATES, default="pending", required=True, index=True, readonly=True
+    )
+    failure_reason = fields.Text(readonly=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", readonly=True, index="btree_not_null", check_company=True
+    )
+    invoice_id = fields.Many2one("account.move", readonly=True, check_company=True)
+    status_id = fields.Integer(string="BigCommerce Status ID", readonly=True)
+    status = fields.Char(string="BigCommerce Status", readonly=True)
+    payment_status = fields.Char(readonly=True)
+    payment_method = fields.Char(readonly=True)
+    date_created = fields.Datetime(string="Created in BigCommerce", readonly=True)
+    date_modified = fields.Datetime(string="Modified in BigCommerce", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    total_inc_tax = fields.Monetary(string="BigCommerce Total", readonly=True)
+    total_tax = fields.Monetary(string="BigCommerce Tax", readonly=True)
+    shipment_info = fields.Text(string="Shipments", readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+
+    _bigcommerce_id_uniq = models.Constraint(
+        "UNIQUE(instance_id, bigcommerce_id)",
+        "This BigCommerce order is already known for this instance.",
+    )
+
+    @api.depends("bigcommerce_id", "instance_id.name")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = f"{record.instance_id.name} #{record.bigcommerce_id}"
+
+    def action_retry(self):
+        """Import the order again now (after fixing a product, a mapping...)."""
+        for instance in self.instance_id:
+            records = self.filtered_domain([("instance_id", "=", instance.id)])
+            with log_operation(instance, "retry_orders", "order") as recorder:
+                instance._import_orders_now(
+                    order_ids=records.mapped("bigcommerce_id"), recorder=recorder
+                )
+        return True
+
+    def action_view_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _claim(self, instance, bigcommerce_id):
+        """The record of this order, locked for the current transaction.
+
+        INSERT ... ON CONFLICT DO NOTHING waits for a concurrent transaction
+        that inserted the same order, then the row lock serialises the jobs.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO bigcommerce_order
+                (instance_id, company_id, bigcommerce_id, state, attempt_count,
+                 create_uid, create_date, write_uid, write_date)
+            VALUES (%(instance)s, %(company)s, %(order)s, 'pending', 0,
+                    %(uid)s, %(now)s, %(uid)s, %(now)s)
+            ON CONFLICT (instance_id, bigcommerce_id) DO NOTHING
+            """,
+            {
+                "instance": instance.id,
+                "company": instance.company_id.id,
+                "order": bigcommerce_id,
+                "uid": self.env.uid,
+                "now": fields.Datetime.now(),
+            },
+        )
+        self.env.cr.execute(
+            "SELECT id FROM bigcommerce_order "
+            "WHERE instance_id = %s AND bigcommerce_id = %s FOR UPDATE",
+            [instance.id, bigcommerce_id],
+        )
+        record = self.browse(self.env.cr.fetchone()[0])
+        record.invalidate_recordset()
+        return record

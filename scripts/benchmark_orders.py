@@ -1,0 +1,244 @@
+"""Benchmark the order import: API requests per order, orders per second, and
+the Odoo-side cost against plain ORM code that creates the same documents.
+
+    python3 scripts/benchmark_orders.py [--orders 1000] [--tax-mode bigcommerce]
+
+It installs the addon into a throwaway database (``bigcommerce_bench``, dropped
+at the end unless ``--keep``), starts the sandbox store with ``--orders`` extra
+orders, imports them inline (the job code, without the job runner), then
+replays the same sale orders and invoices with plain ORM calls. Nothing is
+asserted: the figures are printed.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+)
+
+from odoo_env import ROOT, addons_path, odoo_command  # noqa: E402
+
+sys.path.insert(0, ROOT)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument(
+        "--tax-mode", default="bigcommerce", choices=["odoo", "bigcommerce"]
+    )
+    parser.add_argument("--db", default="bigcommerce_bench")
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def install(args, key):
+    subprocess.run(["dropdb", "--if-exists", args.db], check=True)
+    command = [
+        *odoo_command(),
+        f"--addons-path={addons_path()}",
+        "-d",
+        args.db,
+        "-i",
+        "bigcommerce_connector",
+        "--stop-after-init",
+        "--without-demo=True",
+        "--http-interface=127.0.0.1",
+        "--log-level=warn",
+    ]
+    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key)
+    subprocess.run(command, check=True, env=env)
+
+
+def make_store(count):
+    from bigcommerce_connector.sandbox import SandboxStore  # noqa: PLC0415
+
+    store = SandboxStore(seed=42, quota=10**9, window_ms=30000)
+    statuses = [11, 11, 11, 2, 10, 9]
+    for index in range(count):
+        options = {"status_id": statuses[index % len(statuses)]}
+        if index % 7 == 0:
+            options["currency_code"] = "EUR"
+        if index % 11 == 0:
+            options["guest"] = True
+        store.create_order(**options)
+    return store.start()
+
+
+def main():
+    args = parse_args()
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    key = Fernet.generate_key().decode()
+    os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
+    install(args, key)
+    store = make_store(args.orders)
+    new_ids = sorted(store.state.orders)[-args.orders :]
+
+    import odoo  # noqa: PLC0415
+    from odoo import api  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(
+        [f"--addons-path={addons_path()}", "-d", args.db, "--log-level=warn"]
+    )
+    registry = Registry(args.db)
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            figures = run(env, store, new_ids, args)
+            cr.rollback()
+    finally:
+        store.stop()
+        if not args.keep:
+            registry.delete(args.db)
+            subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+    report(figures, args)
+
+
+def run(env, store, new_ids, args):
+    from odoo import Command  # noqa: PLC0415
+
+    instance = env["bigcommerce.instance"].create(
+        {
+            "name": "Benchmark",
+            "store_hash": store.store_hash,
+            "access_token": store.access_token,
+            "api_url": store.api_url,
+            "tax_mode": args.tax_mode,
+            "import_status_codes": "2,9,10,11",
+        }
+    )
+    instance.action_confirm()
+    skus = {v["sku"] for vs in store.state.variants.values() for v in vs if v["sku"]}
+    env["product.product"].create(
+        [
+            {
+                "name": sku,
+                "default_code": sku,
+                "type": "consu",
+                "invoice_policy": "order",
+            }
+            for sku in sorted(skus)
+        ]
+    )
+    env.flush_all()
+
+    # Count and time the HTTP part of the import separately.
+    client = instance._get_client(max_wait=0)
+    session = client._session
+    http_seconds = [0.0]
+    original = session.request
+
+    def timed_request(*a, **kw):
+        started = time.perf_counter()
+        try:
+            return original(*a, **kw)
+        finally:
+            http_seconds[0] += time.perf_counter() - started
+
+    session.request = timed_request
+    requests_before = store.request_count
+    first, last = new_ids[0], new_ids[-1]
+    started = time.perf_counter()
+    from bigcommerce_connector.importers.order import OrderImporter  # noqa: PLC0415
+
+    importer = OrderImporter(instance.with_context(queue_job__no_delay=True), client)
+    orders = client.iter_orders(min_id=first, max_id=last)
+    for order in orders:
+        importer.import_order(order)
+    env.flush_all()
+    import_seconds = time.perf_counter() - started
+    log = store.request_log[requests_before:]
+    records = env["bigcommerce.order"].search([("instance_id", "=", instance.id)])
+    taxed = sum(
+        1
+        for order_id in new_ids
+        if store.state.orders[order_id]["total_tax"] not in ("0.0000", "0")
+    )
+
+    # Baseline: the same sale orders and invoices with plain ORM code.
+    sale_orders = records.sale_order_id
+    plans = [
+        {
+            "partner_id": so.partner_id.id,
+            "partner_invoice_id": so.partner_invoice_id.id,
+            "partner_shipping_id": so.partner_shipping_id.id,
+            "pricelist_id": so.pricelist_id.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "product_uom_qty": line.product_uom_qty,
+                        "price_unit": line.price_unit,
+                        "tax_ids": [Command.set(line.tax_ids.ids)],
+                        "extra_tax_data": line.extra_tax_data,
+                    }
+                )
+                for line in so.order_line
+            ],
+        }
+        for so in sale_orders
+    ]
+    started = time.perf_counter()
+    for plan in plans:
+        so = env["sale.order"].create(plan)
+        so.action_confirm()
+        values = so._prepare_invoice()
+        values["invoice_line_ids"] = [
+            Command.create(line._prepare_invoice_line(quantity=line.product_uom_qty))
+            for line in so.order_line
+        ]
+        env["account.move"].create(values).action_post()
+    env.flush_all()
+    baseline_seconds = time.perf_counter() - started
+    return {
+        "orders": len(new_ids),
+        "imported": Counter(records.mapped("state")),
+        "requests": len(log),
+        "requests_by_path": Counter(path.split("/")[2] for _m, path, _q in log),
+        "taxed": taxed,
+        "import_seconds": import_seconds,
+        "http_seconds": http_seconds[0],
+        "baseline_seconds": baseline_seconds,
+    }
+
+
+def report(figures, args):
+    orders = figures["orders"]
+    pages = -(-orders // 250)
+    minimum = pages + (figures["taxed"] if args.tax_mode != "odoo" else 0)
+    odoo_seconds = figures["import_seconds"] - figures["http_seconds"]
+    print()
+    print(f"orders imported:          {orders} ({dict(figures['imported'])})")
+    print(f"tax mode:                 {args.tax_mode}")
+    print(
+        f"API requests:             {figures['requests']} "
+        f"({figures['requests'] / orders:.3f} per order)"
+    )
+    print(
+        f"documented minimum:       {minimum} ({minimum / orders:.3f} per order: "
+        f"{pages} order pages + {minimum - pages} tax reads) -> "
+        f"ratio {figures['requests'] / minimum:.3f}x (goal <= 1.05x)"
+    )
+    print(
+        f"import wall time:         {figures['import_seconds']:.1f} s "
+        f"({orders / figures['import_seconds']:.1f} orders/s; "
+        f"HTTP {figures['http_seconds']:.1f} s)"
+    )
+    print(
+        f"Odoo-side time:           {odoo_seconds:.1f} s vs plain ORM baseline "
+        f"{figures['baseline_seconds']:.1f} s -> ratio "
+        f"{odoo_seconds / figures['baseline_seconds']:.2f}x (goal <= 1.5x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
