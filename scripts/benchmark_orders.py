@@ -98,6 +98,7 @@ def main():
         store.stop()
         if not args.keep:
             registry.delete(args.db)
+            odoo.sql_db.close_db(args.db)
             subprocess.run(["dropdb", "--if-exists", args.db], check=False)
     report(figures, args)
 

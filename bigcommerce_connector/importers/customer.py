@@ -1,22 +1,61 @@
-"""BigCommerce customers -> res.partner, bound by (instance, customer id)."""
+"""BigCommerce customers -> res.partner, bound by (instance, customer id).
+
+What the finance team gets in Odoo:
+
+- one partner per BigCommerce customer (an individual, type "contact"),
+  bound through ``bigcommerce.customer``; it carries the customer's first
+  address as its own address, so invoices are addressed to the customer
+  itself (Odoo invoices the commercial partner when it has no "invoice"
+  contact);
+- every address of the customer's BigCommerce address book becomes a child
+  contact of type "delivery", bound by its BigCommerce address id (unique per
+  store in PostgreSQL). The address book holds ship-to addresses, so none of
+  them is made an "invoice" contact: the billing address of each order is
+  set on the order by the order importer, and only becomes an "invoice"
+  contact when it differs from the customer's own address;
+- with the store option "Create company contact?", a company partner (reused
+  by exact name within the store's company) becomes the customer's parent.
+"""
 
 import psycopg2
 
-from odoo.tools import mute_logger
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.tools import escape_psql, mute_logger
 
 from ..client.parsing import parse_datetime
 
-EMBEDDED_ADDRESSES = 10
-ADDRESS_KEYS = ("street_1", "street_2", "city", "zip", "country_iso2", "email", "phone")
+# /v3/customers pages and id:in filters hold at most 250 rows.
+BATCH_SIZE = 250
+POSTAL_FIELDS = ("street", "street2", "city", "zip")
+ADDRESS_KEYS = (*POSTAL_FIELDS, "country_id", "state_id")
+
+
+def _norm(value):
+    """Text compared without case and extra blanks."""
+    return " ".join(str(value or "").split()).casefold()
+
+
+def _join_name(first, last):
+    return " ".join(part.strip() for part in (first or "", last or "") if part.strip())
 
 
 class CustomerImporter:
+    """Imports customers of one instance; also builds the partners of orders.
+
+    ``client`` may be None for the helpers that never call BigCommerce
+    (guest and address partners); ``recorder`` is the operation log's
+    recorder of the running job, if any.
+    """
+
     def __init__(self, instance, client, recorder=None):
         self.instance = instance
         self.client = client
         self.recorder = recorder
         self.env = instance.env
         self.company = instance.company_id
+        self.partners = self.env["res.partner"].with_context(
+            tracking_disable=True, mail_create_nosubscribe=True
+        )
         self._countries = {}
 
     # ------------------------------------------------------------------
@@ -24,114 +63,348 @@ class CustomerImporter:
     # ------------------------------------------------------------------
 
     def import_rows(self, rows):
-        for customer in rows:
-            self.import_customer(customer)
+        """Import an iterable of v3 customers (``include=addresses``).
 
-    def import_customer(self, customer):
-        bindings = self.env["bigcommerce.customer"]
-        binding = bindings.search(
+        Rows are handled by pages of 250, so that the addresses beyond the
+        ten a customer embeds are read in one request per page.
+        """
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH_SIZE:
+                self._import_batch(batch)
+                batch = []
+        if batch:
+            self._import_batch(batch)
+
+    def _import_batch(self, customers):
+        more = self._all_addresses(customers)
+        for customer in customers:
+            self.import_customer(customer, more.get(customer["id"]))
+
+    def _all_addresses(self, customers):
+        """{customer id: every address} for customers with more than embedded."""
+        wanted = [
+            customer["id"]
+            for customer in customers
+            if (customer.get("address_count") or 0)
+            > len(customer.get("addresses") or [])
+        ]
+        if not wanted or not self.client:
+            return {}
+        addresses = {customer_id: [] for customer_id in wanted}
+        rows = self.client.iter_v3(
+            "customers/addresses", {"customer_id:in": ",".join(map(str, wanted))}
+        )
+        for address in rows:
+            addresses.setdefault(address["customer_id"], []).append(address)
+        return addresses
+
+    def import_customer(self, customer, addresses=None):
+        """Create or update the partner of one v3 customer; return it.
+
+        ``addresses`` is the customer's complete address book when it was
+        read apart (more than ten addresses); the embedded ones otherwise.
+        """
+        embedded = customer.get("addresses") or []
+        if addresses is None:
+            addresses = embedded
+        primary = embedded[:1] or addresses[:1]
+        values = self._customer_values(customer, primary)
+        modified = parse_datetime(customer.get("date_modified"))
+        binding_values = {
+            "email": customer.get("email") or False,
+            "date_modified": modified.replace(tzinfo=None) if modified else False,
+        }
+        binding = self._binding(customer["id"])
+        if binding:
+            partner = binding.partner_id
+            values.pop("lang")  # set once: the user may change it in Odoo
+            if partner.parent_id:
+                # A contact of a company shares the company's address (Odoo
+                # syncs it both ways): its addresses stay delivery contacts.
+                values = {k: v for k, v in values.items() if k not in ADDRESS_KEYS}
+            changed = self._write_changes(partner, values)
+            self._write_changes(binding, binding_values)
+        else:
+            partner = self._create_binding(customer["id"], values, binding_values)
+            changed = True
+        changed |= self._company_contact(partner, customer, primary)
+        changed |= self._receivable_account(partner)
+        complete = len(addresses) >= (customer.get("address_count") or 0)
+        changed |= self._sync_addresses(partner, addresses, complete)
+        if binding:
+            self._count("updated" if changed else "skipped")
+            if changed:
+                self._note(f"Customer {customer['id']} updated ({partner.name})")
+        else:
+            self._count("created")
+            self._note(f"Customer {customer['id']} created ({partner.name})")
+        return partner
+
+    def _binding(self, customer_id):
+        return self.env["bigcommerce.customer"].search(
             [
                 ("instance_id", "=", self.instance.id),
-                ("bigcommerce_id", "=", customer["id"]),
+                ("bigcommerce_id", "=", int(customer_id)),
             ],
             limit=1,
         )
-        addresses = customer.get("addresses") or []
-        if len(addresses) >= EMBEDDED_ADDRESSES and self.client:
-            # Customers embed at most 10 addresses: read them all in bulk.
-            addresses = list(
-                self.client.iter_v3(
-                    "customers/addresses", {"customer_id:in": str(customer["id"])}
+
+    def _create_binding(self, customer_id, values, binding_values):
+        """Partner and binding of a new customer, exactly once.
+
+        The unique (instance, customer id) constraint decides: when another
+        transaction inserted the same binding first, the INSERT waits for it
+        and fails; the savepoint drops our partner, and the job is retried
+        (its next run sees the other transaction's partner).
+        """
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                partner = self.partners.create(values)
+                self.env["bigcommerce.customer"].create(
+                    {
+                        **binding_values,
+                        "instance_id": self.instance.id,
+                        "bigcommerce_id": int(customer_id),
+                        "partner_id": partner.id,
+                    }
                 )
-            )
-        values = self._partner_values(customer, addresses[:1])
-        modified = parse_datetime(customer.get("date_modified"))
-        modified = modified.replace(tzinfo=None) if modified else False
-        if binding:
-            if binding.date_modified != modified:
-                binding.partner_id.write(values)
-                binding.write(
-                    {"email": customer.get("email"), "date_modified": modified}
-                )
-                self._add("updated")
-            else:
-                self._add("skipped")
-            partner = binding.partner_id
-        else:
-            partner = self.env["res.partner"].create(values)
-            try:
-                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                    bindings.create(
-                        {
-                            "instance_id": self.instance.id,
-                            "bigcommerce_id": customer["id"],
-                            "partner_id": partner.id,
-                            "email": customer.get("email"),
-                            "date_modified": modified,
-                        }
-                    )
-            except psycopg2.errors.UniqueViolation:
-                # Another job bound this customer meanwhile: use its partner.
-                partner.unlink()
-                return self.import_customer(customer)
-            self._add("created")
-        self._company_contact(partner, customer)
-        for address in addresses:
-            self.address_partner(partner, self._order_style(address), "delivery")
+        except psycopg2.errors.UniqueViolation:
+            binding = self._binding(customer_id)
+            if binding:
+                return binding.partner_id
+            raise RetryableJobError(
+                self.env._(
+                    "BigCommerce customer %s is being imported by another job.",
+                    customer_id,
+                ),
+                seconds=10,
+            ) from None
         return partner
 
-    def _add(self, key):
-        if self.recorder:
-            self.recorder.add_counts(**{key: 1})
-
-    def _partner_values(self, customer, addresses):
-        name = " ".join(
-            part
-            for part in (customer.get("first_name"), customer.get("last_name"))
-            if part
-        )
+    def _customer_values(self, customer, primary):
+        email = (customer.get("email") or "").strip()
         values = {
-            "name": name or customer.get("email"),
-            "email": customer.get("email"),
-            "phone": customer.get("phone") or False,
+            "name": _join_name(customer.get("first_name"), customer.get("last_name"))
+            or email
+            or self.env._("BigCommerce customer %s", customer["id"]),
+            "email": email or False,
+            "phone": (customer.get("phone") or "").strip() or False,
             "company_type": "person",
-            "lang": self.instance.lang or self.env.lang,
+            "type": "contact",
+            "lang": self.instance.lang or self.env.lang or False,
             "company_id": self.company.id,
+            "company_name": (customer.get("company") or "").strip() or False,
+            "bigcommerce_instance_id": self.instance.id,
         }
-        if addresses:
-            values.update(self._address_values(self._order_style(addresses[0])))
-        if self.instance.customer_receivable_account_id:
-            values["property_account_receivable_id"] = (
-                self.instance.customer_receivable_account_id.id
-            )
+        if primary:
+            values.update(self._postal_values(self._order_style(primary[0])))
         return values
 
-    def _company_contact(self, partner, customer):
-        company_name = (customer.get("company") or "").strip()
-        if not (self.instance.create_company_contact and company_name):
-            return
-        company = self.env["res.partner"].search(
+    def _company_contact(self, partner, customer, primary):
+        """Make a company partner the parent of ``partner`` (store option)."""
+        if not self.instance.create_company_contact:
+            return False
+        name = (customer.get("company") or "").strip() or (
+            (primary[0].get("company") or "").strip() if primary else ""
+        )
+        if not name:
+            return False
+        company = self.partners.search(
             [
-                ("name", "=", company_name),
                 ("is_company", "=", True),
-                ("company_id", "in", (False, self.company.id)),
+                ("name", "=", name),
+                ("company_id", "=", self.company.id),
             ],
             limit=1,
         )
         if not company:
-            company = self.env["res.partner"].create(
+            company = self.partners.create(
                 {
-                    "name": company_name,
+                    "name": name,
                     "company_type": "company",
                     "company_id": self.company.id,
+                    "lang": self.instance.lang or self.env.lang or False,
+                    "bigcommerce_instance_id": self.instance.id,
+                    # The customer's address: Odoo gives it to the contact.
+                    **{key: partner[key] for key in POSTAL_FIELDS},
+                    "country_id": partner.country_id.id,
+                    "state_id": partner.state_id.id,
                 }
             )
-        if partner.parent_id != company:
-            partner.parent_id = company
+            self._receivable_account(company)
+        if partner.parent_id == company:
+            return False
+        partner.parent_id = company
+        return True
+
+    def _receivable_account(self, partner):
+        """Give the commercial partner the store's receivable account, if set."""
+        account = self.instance.customer_receivable_account_id
+        commercial = partner.commercial_partner_id.with_company(self.company)
+        if not account or commercial.property_account_receivable_id == account:
+            return False
+        commercial.property_account_receivable_id = account
+        return True
+
+    def _sync_addresses(self, partner, addresses, complete):
+        """One delivery contact per BigCommerce address, bound by address id.
+
+        When ``addresses`` is the whole address book, contacts of addresses
+        deleted in BigCommerce are archived (orders may still use them).
+        """
+        changed = False
+        bound = self.partners.with_context(active_test=False).search(
+            [
+                ("bigcommerce_instance_id", "=", self.instance.id),
+                ("bigcommerce_address_id", "in", [a["id"] for a in addresses]),
+            ]
+        )
+        by_id = {child.bigcommerce_address_id: child for child in bound}
+        for address in addresses:
+            values = self._contact_values(self._order_style(address))
+            values.update(
+                {
+                    "name": values["name"] or partner.name,
+                    "type": "delivery",
+                    "parent_id": partner.id,
+                    "company_id": partner.company_id.id,
+                    "active": True,
+                }
+            )
+            child = by_id.get(address["id"])
+            if child:
+                changed |= self._write_changes(child, values)
+            else:
+                self._create_address(address["id"], values)
+                changed = True
+        if complete:
+            kept = {address["id"] for address in addresses}
+            gone = partner.child_ids.filtered(
+                lambda c: c.bigcommerce_address_id
+                and c.bigcommerce_instance_id == self.instance
+                and c.bigcommerce_address_id not in kept
+            )
+            if gone:
+                gone.active = False
+                changed = True
+        return changed
+
+    def _create_address(self, address_id, values):
+        """Create the contact bound to a BigCommerce address (unique per store)."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.partners.create(
+                    {
+                        **values,
+                        "bigcommerce_instance_id": self.instance.id,
+                        "bigcommerce_address_id": address_id,
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            raise RetryableJobError(
+                self.env._(
+                    "BigCommerce address %s is being imported by another job.",
+                    address_id,
+                ),
+                seconds=10,
+            ) from None
+
+    # ------------------------------------------------------------------
+    # Guests and order addresses (used by the order importer)
+    # ------------------------------------------------------------------
+
+    def guest_partner(self, billing):
+        """The partner of a guest checkout, matched by e-mail and address.
+
+        Candidates are the guest partners this store created and the
+        partners of its bound customers; the e-mail is compared without case
+        and the address on street, zip and country (on the partner itself or
+        one of its contacts).
+        """
+        values = self._contact_values(billing)
+        guests = [
+            ("bigcommerce_guest", "=", True),
+            ("bigcommerce_instance_id", "=", self.instance.id),
+        ]
+        if values["email"]:
+            candidates = self.partners.search(
+                [
+                    ("email", "=ilike", escape_psql(values["email"])),
+                    "|",
+                    "&",
+                    *guests,
+                    ("bigcommerce_customer_ids.instance_id", "=", self.instance.id),
+                ]
+            )
+        else:
+            candidates = self.partners.search(
+                [*guests, ("email", "in", (False, ""))]
+            ).filtered(lambda p: _norm(p.name) == _norm(values["name"]))
+        key = self._street_key(values)
+        for partner in candidates:
+            contacts = (
+                partner if partner.bigcommerce_guest else partner | partner.child_ids
+            )
+            if any(self._street_key(contact) == key for contact in contacts):
+                return partner
+        partner = self.partners.create(
+            {
+                **values,
+                "name": values["name"]
+                or values["email"]
+                or self.env._("BigCommerce guest"),
+                "company_type": "person",
+                "type": "contact",
+                "lang": self.instance.lang or self.env.lang or False,
+                "company_id": self.company.id,
+                "company_name": (billing.get("company") or "").strip() or False,
+                "bigcommerce_instance_id": self.instance.id,
+                "bigcommerce_guest": True,
+            }
+        )
+        self._receivable_account(partner)
+        return partner
+
+    def address_partner(self, parent, address, address_type):
+        """``parent`` or its child contact of ``address_type`` for ``address``.
+
+        Contacts are compared on name, street, street2, city, zip and
+        country; e-mail and phone must be equal when both are known. A new
+        contact is created only when none matches.
+        """
+        values = self._contact_values(address)
+        values["name"] = values["name"] or parent.name
+        if self._same_contact(parent, values):
+            return parent
+        for child in parent.child_ids:
+            if child.type == address_type and self._same_contact(child, values):
+                return child
+        # Serialise the creations under one parent: a concurrent transaction
+        # doing the same waits for ours, then fails with a serialization
+        # error that queue_job retries (its next run finds our contact).
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+            [parent.id],
+        )
+        return self.partners.create(
+            {
+                **values,
+                "parent_id": parent.id,
+                "type": address_type,
+                "company_id": parent.company_id.id,
+                "bigcommerce_instance_id": self.instance.id,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Values and comparisons
+    # ------------------------------------------------------------------
 
     @staticmethod
     def _order_style(address):
-        """A v3 customer address in the v2 order address shape."""
+        """A v3 customer address in the shape of a v2 order address."""
         return {
             "first_name": address.get("first_name"),
             "last_name": address.get("last_name"),
@@ -141,103 +414,99 @@ class CustomerImporter:
             "city": address.get("city"),
             "state": address.get("state_or_province"),
             "zip": address.get("postal_code"),
+            "country": address.get("country"),
             "country_iso2": address.get("country_code"),
             "phone": address.get("phone"),
         }
 
-    # ------------------------------------------------------------------
-    # Addresses and guests (used by the order importer)
-    # ------------------------------------------------------------------
+    def _contact_values(self, address):
+        """Partner values of a v2 order address (name may be empty)."""
+        return {
+            "name": _join_name(address.get("first_name"), address.get("last_name")),
+            "email": (address.get("email") or "").strip() or False,
+            "phone": (address.get("phone") or "").strip() or False,
+            **self._postal_values(address),
+        }
+
+    def _postal_values(self, address):
+        country, state = self._country_state(address)
+        return {
+            "street": (address.get("street_1") or "").strip() or False,
+            "street2": (address.get("street_2") or "").strip() or False,
+            "city": (address.get("city") or "").strip() or False,
+            "zip": (address.get("zip") or "").strip() or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+        }
 
     def _country_state(self, address):
-        code = (address.get("country_iso2") or "").upper()
-        key = (code, address.get("state") or "")
+        code = (address.get("country_iso2") or "").strip().upper()
+        country_name = (address.get("country") or "").strip()
+        state_name = (address.get("state") or "").strip()
+        key = (code, country_name, state_name)
         if key not in self._countries:
-            country = self.env["res.country"].search([("code", "=", code)], limit=1)
+            countries = self.env["res.country"]
+            country = countries.search([("code", "=", code)], limit=1) if code else None
+            if not country and country_name:
+                country = countries.search([("name", "=ilike", country_name)], limit=1)
+            country = country or countries
             state = self.env["res.country.state"]
-            if country and address.get("state"):
+            if country and state_name:
                 state = state.search(
                     [
                         ("country_id", "=", country.id),
                         "|",
-                        ("name", "=ilike", address["state"]),
-                        ("code", "=ilike", address["state"]),
+                        ("name", "=ilike", state_name),
+                        ("code", "=ilike", state_name),
                     ],
                     limit=1,
                 )
             self._countries[key] = (country, state)
         return self._countries[key]
 
-    def _address_values(self, address):
-        country, state = self._country_state(address)
-        return {
-            "street": address.get("street_1") or False,
-            "street2": address.get("street_2") or False,
-            "city": address.get("city") or False,
-            "zip": address.get("zip") or False,
-            "country_id": country.id or False,
-            "state_id": state.id or False,
-        }
+    @staticmethod
+    def _street_key(contact):
+        """What identifies a guest's address: street, zip and country."""
+        if isinstance(contact, dict):
+            return (
+                _norm(contact["street"]),
+                _norm(contact["zip"]),
+                contact["country_id"] or False,
+            )
+        return (_norm(contact.street), _norm(contact.zip), contact.country_id.id)
 
-    def _same_address(self, partner, address):
-        values = self._address_values(address)
-        return (
-            (partner.street or False) == values["street"]
-            and (partner.street2 or False) == values["street2"]
-            and (partner.city or False) == values["city"]
-            and (partner.zip or False) == values["zip"]
-            and partner.country_id.id == (values["country_id"] or False)
-        )
+    @staticmethod
+    def _same_contact(partner, values):
+        if _norm(partner.name) != _norm(values["name"]):
+            return False
+        if any(_norm(partner[key]) != _norm(values[key]) for key in POSTAL_FIELDS):
+            return False
+        if partner.country_id.id != (values["country_id"] or False):
+            return False
+        for key in ("email", "phone"):
+            known, wanted = _norm(partner[key]), _norm(values[key])
+            if known and wanted and known != wanted:
+                return False
+        return True
 
-    def _address_name(self, address):
-        return " ".join(
-            part
-            for part in (address.get("first_name"), address.get("last_name"))
-            if part
-        )
+    @staticmethod
+    def _write_changes(record, values):
+        """Write only the values that differ; return whether any did."""
+        changes = {}
+        for name, value in values.items():
+            current = record[name]
+            if hasattr(current, "_name"):
+                current = current.id
+            if (current or False) != (value or False):
+                changes[name] = value
+        if changes:
+            record.write(changes)
+        return bool(changes)
 
-    def address_partner(self, parent, address, address_type):
-        if self._same_address(parent, address) and (
-            not self._address_name(address)
-            or self._address_name(address) == parent.name
-        ):
-            return parent
-        name = self._address_name(address) or parent.name
-        for child in parent.child_ids.filtered(lambda c: c.type == address_type):
-            if child.name == name and self._same_address(child, address):
-                return child
-        return self.env["res.partner"].create(
-            {
-                "parent_id": parent.id,
-                "type": address_type,
-                "name": name,
-                "email": address.get("email") or False,
-                "phone": address.get("phone") or False,
-                **self._address_values(address),
-            }
-        )
+    def _count(self, key):
+        if self.recorder:
+            self.recorder.add_counts(**{key: 1})
 
-    def guest_partner(self, billing):
-        email = (billing.get("email") or "").strip()
-        candidates = self.env["res.partner"].search(
-            [
-                ("email", "=ilike", email),
-                ("parent_id", "=", False),
-                ("company_id", "in", (False, self.company.id)),
-            ]
-        )
-        for partner in candidates:
-            if self._same_address(partner, billing):
-                return partner
-        return self.env["res.partner"].create(
-            {
-                "name": self._address_name(billing) or email,
-                "email": email or False,
-                "phone": billing.get("phone") or False,
-                "company_type": "person",
-                "lang": self.instance.lang or self.env.lang,
-                "company_id": self.company.id,
-                "comment": self.env._("Guest checkout in %s", self.instance.name),
-                **self._address_values(billing),
-            }
-        )
+    def _note(self, text):
+        if self.recorder:
+            self.recorder.note(text, level="debug")

@@ -1,13 +1,16 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError
 
-from ..client.parsing import format_iso8601
-from ..importers.customer import CustomerImporter
+from ..client.parsing import format_iso8601, parse_datetime
+from ..importers.customer import BATCH_SIZE, CustomerImporter
 from ..tools.job_retry import retry_job_on_transient_errors
 from .bigcommerce_log import log_operation
 
+# Polls re-read what changed shortly before the checkpoint (clock skew,
+# customers saved while the previous poll was running).
 POLL_OVERLAP = timedelta(minutes=5)
 
 
@@ -15,24 +18,72 @@ class BigcommerceInstance(models.Model):
     _inherit = "bigcommerce.instance"
 
     create_company_contact = fields.Boolean(
-        string="Create Company Contact?",
-        help="Create a company contact for a customer with a company name and "
-        "make the customer one of its contacts.",
+        string="Create company contact?",
+        default=False,
+        help="Create (or reuse, by exact name) a company contact for a customer "
+        "with a company name and make the customer one of its contacts.",
     )
     customer_receivable_account_id = fields.Many2one(
         "account.account",
+        string="Customer Receivable Account",
         check_company=True,
-        help="Receivable account of the partners created from BigCommerce.",
+        domain="[('account_type', '=', 'asset_receivable')]",
+        help="Receivable account of the partners created from BigCommerce; "
+        "empty: the company's default.",
     )
-    customer_checkpoint = fields.Datetime(string="Customers Imported Up To", copy=False)
-    import_customers_cron = fields.Boolean(string="Poll Customers", default=True)
+    customer_checkpoint = fields.Datetime(
+        string="Customers Imported Up To",
+        copy=False,
+        help="Start of the last successful customer poll; the next one reads "
+        "the customers modified since then (minus 5 minutes).",
+    )
+    import_customers_cron = fields.Boolean(
+        string="Poll Customers",
+        default=True,
+        help="The scheduled action imports the customers modified in this store.",
+    )
+    bigcommerce_customer_ids = fields.One2many(
+        "bigcommerce.customer", "instance_id", string="BigCommerce Customers"
+    )
+    bigcommerce_customer_count = fields.Integer(
+        string="Imported Customers", compute="_compute_bigcommerce_customer_count"
+    )
+
+    def _compute_bigcommerce_customer_count(self):
+        counts = dict(
+            self.env["bigcommerce.customer"]._read_group(
+                [("instance_id", "in", self.ids)], ["instance_id"], ["__count"]
+            )
+        )
+        for instance in self:
+            instance.bigcommerce_customer_count = counts.get(instance, 0)
+
+    # ------------------------------------------------------------
+    # Scripting API, cron and jobs
+    # ------------------------------------------------------------
 
     def import_customers(self, customer_ids=None, since=None):
-        """Import customers by id, or modified since ``since`` (all if neither).
+        """Import this store's customers as partners (stable scripting API).
 
-        Queues a job per instance; the context key ``queue_job__no_delay``
-        runs it at once.
+        :param customer_ids: BigCommerce customer ids (list of int), or None
+        :param since: only customers modified since then: a datetime or a
+            string (``YYYY-MM-DD HH:MM:SS`` UTC, or ISO 8601); None: all
+        :return: True (XML-RPC friendly)
+
+        Queues one job per instance on ``root.bigcommerce`` (the same request
+        queued twice while pending is queued once); with the context key
+        ``queue_job__no_delay=True`` the job runs at once, in this
+        transaction.
         """
+        ids = [int(customer_id) for customer_id in customer_ids or []]
+        if since:
+            try:
+                moment = parse_datetime(since)
+            except ValueError:
+                raise UserError(
+                    self.env._("%s is not a date (YYYY-MM-DD HH:MM:SS).", since)
+                ) from None
+            since = fields.Datetime.to_string(moment.replace(tzinfo=None))
         for instance in self:
             if instance.state != "confirmed":
                 raise UserError(
@@ -41,14 +92,13 @@ class BigcommerceInstance(models.Model):
             instance.with_delay(
                 channel="root.bigcommerce",
                 description=self.env._("Import customers of %s", instance.name),
-            )._job_import_customers(
-                customer_ids=[int(i) for i in customer_ids or []],
-                since=fields.Datetime.to_string(since) if since else None,
-            )
+                identity_key=identity_exact,
+            )._job_import_customers(customer_ids=ids or None, since=since or None)
         return True
 
     @api.model
     def _cron_import_customers(self):
+        """Queue a poll of the modified customers for every confirmed store."""
         for instance in self.search(
             [("state", "=", "confirmed"), ("import_customers_cron", "=", True)]
         ):
@@ -60,16 +110,26 @@ class BigcommerceInstance(models.Model):
         return True
 
     def _job_poll_customers(self):
+        """Queue job: import the customers modified since the checkpoint.
+
+        The checkpoint moves to the start of this run, and only when the run
+        succeeds (a failure rolls the whole job back).
+        """
         self.ensure_one()
         started = fields.Datetime.now()
         since = self.customer_checkpoint and self.customer_checkpoint - POLL_OVERLAP
-        self._job_import_customers(
+        result = self._job_import_customers(
             since=fields.Datetime.to_string(since) if since else None
         )
         self.customer_checkpoint = started
-        return True
+        return result
 
     def _job_import_customers(self, customer_ids=None, since=None):
+        """Queue job: import customers by id, or modified since ``since``.
+
+        Pages GET /v3/customers?include=addresses, 250 per page; never sleeps
+        on the API (rate limits and 5xx make queue_job retry the job).
+        """
         self.ensure_one()
         with (
             retry_job_on_transient_errors(self.env),
@@ -77,52 +137,115 @@ class BigcommerceInstance(models.Model):
         ):
             client = self._get_client(max_wait=0)
             importer = CustomerImporter(self, client, recorder)
-            if customer_ids:
-                for start in range(0, len(customer_ids), 250):
-                    chunk = customer_ids[start : start + 250]
-                    importer.import_rows(
-                        client.iter_customers(**{"id:in": ",".join(map(str, chunk))})
-                    )
-            else:
-                filters = {"sort": "date_modified:asc"}
-                if since:
-                    filters["date_modified:min"] = format_iso8601(
-                        fields.Datetime.to_datetime(since)
-                    )
+            for filters in self._customer_filters(customer_ids, since):
                 importer.import_rows(client.iter_customers(**filters))
-        return True
+            recorder.note(
+                self.env._(
+                    "Customers: %(created)s created, %(updated)s updated, "
+                    "%(skipped)s unchanged",
+                    created=recorder.created,
+                    updated=recorder.updated,
+                    skipped=recorder.skipped,
+                )
+            )
+        return self.env._(
+            "%(created)s customers created, %(updated)s updated.",
+            created=recorder.created,
+            updated=recorder.updated,
+        )
 
-    # Helpers of the order importer.
+    @api.model
+    def _customer_filters(self, customer_ids=None, since=None):
+        """The /v3/customers filters of an import, one dict per request chain."""
+        base = {}  # iter_customers pages by 250 and embeds the addresses
+        if since:
+            base["date_modified:min"] = format_iso8601(
+                fields.Datetime.to_datetime(since)
+            )
+            base["sort"] = "date_modified:asc"
+        if not customer_ids:
+            return [base]
+        return [
+            {
+                **base,
+                "id:in": ",".join(map(str, customer_ids[start : start + BATCH_SIZE])),
+            }
+            for start in range(0, len(customer_ids), BATCH_SIZE)
+        ]
+
+    # ------------------------------------------------------------
+    # Helpers of the order importer
+    # ------------------------------------------------------------
 
     def _bigcommerce_customer_partner(self, customer_id, client):
-        """The partner of BigCommerce customer ``customer_id``, imported if new."""
+        """Return the partner bound to BigCommerce customer ``customer_id``.
+
+        If the customer was never imported, it is imported now (GET
+        /v3/customers?id:in=<id>&include=addresses, with its addresses as
+        delivery contacts) and its partner returned.
+
+        :param customer_id: the order's ``customer_id`` (not 0: guests go
+            through :meth:`_bigcommerce_guest_partner`)
+        :param client: the caller's client (a job passes its ``max_wait=0``
+            client; None: a new interactive client)
+        :return: res.partner (one record)
+        :raise UserError: BigCommerce does not know the customer
+        """
         self.ensure_one()
-        binding = self.env["bigcommerce.customer"].search(
-            [("instance_id", "=", self.id), ("bigcommerce_id", "=", int(customer_id))],
-            limit=1,
-        )
+        customer_id = int(customer_id or 0)
+        if not customer_id:
+            raise UserError(
+                self.env._("Customer id 0 is a guest checkout, not a customer.")
+            )
+        importer = CustomerImporter(self, client or self._get_client())
+        binding = importer._binding(customer_id)
         if binding:
             return binding.partner_id
-        importer = CustomerImporter(self, client)
-        importer.import_rows(client.iter_customers(**{"id:in": str(customer_id)}))
-        binding = self.env["bigcommerce.customer"].search(
-            [("instance_id", "=", self.id), ("bigcommerce_id", "=", int(customer_id))],
-            limit=1,
-        )
-        if not binding:
+        rows = list(importer.client.iter_customers(**{"id:in": str(customer_id)}))
+        rows = [row for row in rows if row.get("id") == customer_id]
+        if not rows:
             raise UserError(
-                self.env._("BigCommerce does not know the customer %s.", customer_id)
+                self.env._(
+                    "BigCommerce does not know the customer %(id)s of store "
+                    "%(store)s (deleted, or from another store?).",
+                    id=customer_id,
+                    store=self.name,
+                )
             )
-        return binding.partner_id
+        importer.import_rows(rows)
+        return importer._binding(customer_id).partner_id
 
     def _bigcommerce_guest_partner(self, billing_address):
-        """One partner per guest e-mail and address, never one per order."""
+        """Return the partner of a guest checkout (order ``customer_id`` 0).
+
+        :param billing_address: the v2 order ``billing_address`` dict
+            (first_name, last_name, company, street_1, street_2, city, state,
+            zip, country, country_iso2, phone, email)
+        :return: res.partner: an existing partner of this store with the same
+            e-mail (case-insensitive) and address (street_1, zip, country) —
+            a guest partner created earlier by this store, or a bound
+            customer (own address or one of its contacts) — else a new guest
+            partner. Never one partner per order.
+        """
         self.ensure_one()
         return CustomerImporter(self, None).guest_partner(billing_address)
 
     def _bigcommerce_address_partner(self, parent, address, address_type):
-        """A child contact of ``parent`` for an order address (deduplicated)."""
+        """Return the contact of ``parent`` for an order address.
+
+        :param parent: the order's partner (customer or guest)
+        :param address: v2 order address dict (keys of ``billing_address``;
+            shipping addresses also have ``id``, unused here)
+        :param address_type: "invoice" or "delivery"
+        :return: ``parent`` itself when the address is the parent's own
+            (same name, street, street2, city, zip, country, and no other
+            e-mail/phone); else its child contact of that type with the same
+            content, created when none exists (re-importing an order, or
+            another order to the same address, reuses it)
+        """
         self.ensure_one()
+        if address_type not in ("invoice", "delivery"):
+            raise UserError(self.env._("Unknown address type %s.", address_type))
         return CustomerImporter(self, None).address_partner(
             parent, address, address_type
         )

@@ -6,7 +6,7 @@ from odoo import Command, fields, sql_db
 from odoo.orm.environments import Transaction
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import tagged
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
 from .common import BigcommerceSandboxCase
@@ -310,7 +310,7 @@ class TestOrderImportConcurrency(BigcommerceSandboxCase):
             # (PG_CONCURRENCY_ERRORS_TO_RETRY) postpones the job, which runs
             # again in a fresh transaction.
             try:
-                with database.cursor() as cr:
+                with database.cursor() as cr, mute_logger("odoo.sql_db"):
                     env = environment(cr)
                     instance = env["bigcommerce.instance"].browse(instance_id)
                     barrier.wait(timeout=10)
