@@ -298,7 +298,8 @@ class TestOrderImportConcurrency(BigcommerceSandboxCase):
             )
             instance.state = "confirmed"
             instance_id = instance.id
-            cr.commit()
+            # Its own connection, not the test's: the jobs must see it.
+            cr.commit()  # pylint: disable=invalid-commit
         payload = self.instance._get_client().get_order(order["id"])
         barrier = threading.Barrier(2)
         errors = []
@@ -317,7 +318,7 @@ class TestOrderImportConcurrency(BigcommerceSandboxCase):
                     for _attempt in range(3):
                         try:
                             instance._job_import_order(payload)
-                            cr.commit()
+                            cr.commit()  # pylint: disable=invalid-commit
                             return
                         except psycopg2.OperationalError as error:
                             if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
