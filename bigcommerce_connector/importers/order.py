@@ -168,6 +168,7 @@ class OrderImporter:
             lines.extend(self._address_lines(address, tax_rows, inclusive, currency))
         for fee in order.get("fees") or []:
             lines.append(self._fee_line(fee, inclusive, currency))
+        fiscal_position = self._fiscal_position(partner, shipping_partner, lines)
         values = {
             "partner_id": partner.id,
             "partner_invoice_id": invoice_partner.id,
@@ -189,10 +190,10 @@ class OrderImporter:
         for field in ("team_id", "user_id", "payment_term_id"):
             if instance[field]:
                 values[field] = instance[field].id
-        if instance.tax_mode == "bigcommerce":
-            # BigCommerce already chose the taxes; a fiscal position would
-            # map them a second time.
-            values["fiscal_position_id"] = False
+        if instance.tax_mode != "odoo":
+            # BigCommerce already chose the taxes: only the fiscal position
+            # applied by _fiscal_position (mode "then the fiscal position").
+            values["fiscal_position_id"] = fiscal_position.id
         sale_order = (
             self.env["sale.order"]
             .with_company(self.company)
@@ -457,6 +458,27 @@ class OrderImporter:
             for tax_id, amount in amounts.items()
         }
         return taxes, manual
+
+    def _fiscal_position(self, partner, shipping_partner, lines):
+        """In "Follow BigCommerce, then the fiscal position": map the taxes.
+
+        A line whose taxes the fiscal position changes loses BigCommerce's
+        tax amounts (they belong to the other taxes): Odoo computes it, and
+        the invoice check then shows the difference for review.
+        """
+        positions = self.env["account.fiscal.position"].with_company(self.company)
+        if self.instance.tax_mode != "bigcommerce_fiscal":
+            return positions
+        position = positions._get_fiscal_position(partner, delivery=shipping_partner)
+        if not position:
+            return position
+        for values in lines:
+            taxes = self.env["account.tax"].browse(values["tax_ids"][0][2])
+            mapped = position.map_tax(taxes)
+            if mapped != taxes:
+                values["tax_ids"] = [Command.set(mapped.ids)]
+                values.pop("extra_tax_data", None)
+        return position
 
     def _line_values(
         self,

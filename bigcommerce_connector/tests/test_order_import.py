@@ -242,6 +242,56 @@ class TestOrderImport(OrderImportCase):
                 len(self.eligible_orders()), only=self.instance._job_import_order
             )
 
+    def _taxed_usd_order(self, **options):
+        order = self.sandbox.create_order(
+            status_id=11, currency_code="USD", tax_inclusive=False, **options
+        )
+        self.assertTrue(parse_money(order["total_tax"]), "the test needs a taxed order")
+        return order
+
+    def test_fiscal_mode_without_position_ties_out(self):
+        self.instance.tax_mode = "bigcommerce_fiscal"
+        order = self._taxed_usd_order(guest=True)
+        self.import_orders(order_ids=[order["id"]])
+        record = self.records()
+        self.assertEqual(record.state, "done")
+        self.assertEqual(
+            float_compare(
+                record.invoice_id.amount_tax, float(parse_money(order["total_tax"])), 2
+            ),
+            0,
+        )
+
+    def test_fiscal_mode_applies_the_partners_fiscal_position(self):
+        self.instance.tax_mode = "bigcommerce_fiscal"
+        customer_id = min(self.sandbox.state.customers)
+        order = self._taxed_usd_order(customer_id=customer_id)
+        partner = self.instance._bigcommerce_customer_partner(
+            customer_id, self.instance._get_client()
+        )
+        # Odoo 19: a fiscal position without taxes removes every tax.
+        exempt = self.env["account.fiscal.position"].create({"name": "Tax exempt"})
+        partner.property_account_position_id = exempt
+        self.import_orders(order_ids=[order["id"]])
+        record = self.records()
+        self.assertEqual(record.sale_order_id.fiscal_position_id, exempt)
+        self.assertFalse(record.sale_order_id.order_line.tax_ids)
+        # Odoo's total is now BigCommerce's minus the tax: shown, not adjusted.
+        self.assertEqual(record.state, "review")
+        self.assertEqual(record.invoice_id.state, "draft")
+
+    def test_odoo_tax_mode_reads_no_tax_lines(self):
+        self.instance.tax_mode = "odoo"
+        order = self._taxed_usd_order(guest=True)
+        before = self.sandbox.request_count
+        self.import_orders(order_ids=[order["id"]])
+        paths = [path for _m, path, _q in self.sandbox.request_log[before:]]
+        self.assertFalse([path for path in paths if path.endswith("/taxes")])
+        record = self.records()
+        # The test products carry no Odoo taxes: the difference is flagged.
+        self.assertEqual(record.state, "review")
+        self.assertIn("total", record.failure_reason)
+
     def test_wizard_imports_by_id(self):
         order = self.eligible_orders()[1]
         wizard = self.env["bigcommerce.import.wizard"].create(
