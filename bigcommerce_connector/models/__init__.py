@@ -9,5 +9,8 @@ from . import res_partner
 from . import bigcommerce_customer
 from . import bigcommerce_instance_customer
 from . import bigcommerce_order
+from . import bigcommerce_shipment
+from . import bigcommerce_payment_mapping
 from . import sale_order
 from . import bigcommerce_instance_order
+from . import bigcommerce_instance_payment
