@@ -92,7 +92,15 @@ class OrderImporter:
             if not known:
                 self._count("skipped")
                 return known
-            return self._apply_status(records._claim(self.instance, order_id), order)
+            record = records._claim(self.instance, order_id)
+            try:
+                with self.env.cr.savepoint():
+                    return self._apply_status(record, order)
+            except (UserError, ValidationError) as error:
+                # E.g. a cancellation Odoo refuses (goods already delivered).
+                return self._flag(
+                    record, order, str(error.args[0] if error.args else error)
+                )
         record = records._claim(self.instance, order_id)
         if record.sale_order_id:
             return self._refresh(record, order)
@@ -193,6 +201,21 @@ class OrderImporter:
                 values.get("state"), "updated"
             )
         )
+        return record
+
+    def give_up(self, order, reason):
+        """Keep an order whose import cannot finish as a failed record.
+
+        Only the reason is written: the payload itself may be what failed.
+        """
+        record = self.env["bigcommerce.order"]._claim(self.instance, int(order["id"]))
+        return self._fail(record, {"id": order["id"]}, reason)
+
+    def _flag(self, record, order, reason):
+        record.write(
+            {**self._status_values(order), "state": "review", "failure_reason": reason}
+        )
+        self._count("review")
         return record
 
     def _fail(self, record, order, reason):

@@ -36,7 +36,9 @@ class FullImportInTaxMode(OrderImportCase):
                 "amount_type": "percent",
                 "type_tax_use": "sale",
                 "company_id": cls.instance.company_id.id,
-                "price_include_override": "tax_included" if included else "tax_excluded",
+                "price_include_override": "tax_included"
+                if included
+                else "tax_excluded",
             }
         )
 
@@ -199,6 +201,4 @@ class TestFiscalTaxModeFullImport(TiesOut, FullImportInTaxMode):
         )
         self.assertTrue(european)
         self.assertIn(self.oss_vat, european.order_line.tax_ids)
-        self.assertNotIn(
-            "VAT 20% incl.", european.order_line.tax_ids.mapped("name")
-        )
+        self.assertNotIn("VAT 20% incl.", european.order_line.tax_ids.mapped("name"))
