@@ -393,6 +393,8 @@ class OrderImporter:
 
     def _tax_values(self, label, rate, inclusive):
         account = self.instance.tax_account_id or self._default_tax_account()
+        # Credit notes may book the tax they give back on an account of its own.
+        refund_account = self.instance.refund_tax_account_id or account
         repartition = [
             Command.create({"repartition_type": "base"}),
             Command.create(
@@ -416,7 +418,7 @@ class OrderImporter:
                 Command.create(
                     {
                         "repartition_type": "tax",
-                        "account_id": account.id if account else False,
+                        "account_id": refund_account.id if refund_account else False,
                     }
                 ),
             ],
@@ -628,6 +630,8 @@ class OrderImporter:
                     manual,
                     amount_ex,
                     kind,
+                    # SHIPPING and HANDLING refund items name the address.
+                    address_id,
                 )
             )
         return result
@@ -646,7 +650,8 @@ class OrderImporter:
             self.env["account.tax"],
             {},
             amount_ex,
-            "handling",
+            "fee",
+            int(fee.get("id") or 0),
         )
 
     def _line_name(self, line):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -21,15 +21,36 @@ class SaleOrder(models.Model):
     bigcommerce_shipment_info = fields.Text(
         related="bigcommerce_order_record_id.shipment_info"
     )
+    bigcommerce_refund_ids = fields.One2many(
+        "bigcommerce.refund", "sale_order_id", string="BigCommerce Refunds"
+    )
+    bigcommerce_refund_count = fields.Integer(
+        compute="_compute_bigcommerce_refund_count"
+    )
+
+    @api.depends("bigcommerce_refund_ids")
+    def _compute_bigcommerce_refund_count(self):
+        for order in self:
+            order.bigcommerce_refund_count = len(order.bigcommerce_refund_ids)
+
+    def action_view_bigcommerce_refunds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_refund_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        return action
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     bigcommerce_line_id = fields.Integer(
-        string="BigCommerce Order Product ID",
+        string="BigCommerce Line ID",
         copy=False,
-        help="The order-product id that shipments and refunds refer to.",
+        help="The id that shipments and refunds refer to: the order-product id "
+        "(products, their discounts and wrapping), the order address id "
+        "(shipping, handling) or the fee id.",
     )
     bigcommerce_line_kind = fields.Selection(
         [
@@ -39,6 +60,7 @@ class SaleOrderLine(models.Model):
             ("handling", "Handling"),
             ("wrapping", "Gift Wrapping"),
             ("gift_certificate", "Gift Certificate"),
+            ("fee", "Fee"),
         ],
         copy=False,
     )
