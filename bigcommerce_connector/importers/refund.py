@@ -306,14 +306,10 @@ class RefundImporter:
         problem = self._mismatch(credit_note, total, tax, currency)
         if problem:
             raise RefundImportError(problem)
+        # Odoo reconciles a credit note with the invoice it reverses when the
+        # invoice is still open; on a paid invoice it stays open, for the
+        # money BigCommerce sent back.
         credit_note.action_post()
-        if full and invoice.payment_state in ("not_paid", "partial"):
-            # As Odoo's "full refund" reversal: the invoice is settled by its
-            # credit note rather than left open beside it.
-            (invoice.line_ids + credit_note.line_ids).filtered(
-                lambda line: line.account_id.account_type == "asset_receivable"
-                and not line.reconciled
-            ).reconcile()
         return credit_note
 
     def _credit_note_header(self, invoice, refund):
@@ -558,10 +554,7 @@ class RefundImporter:
         for line in lines:
             credit = _CreditLine(line.product_id, line.name, 1, ZERO, line.tax_ids, line)
             credit.total = _prorate(_money(line.price_total), ZERO, requested, invoiced)
-            credit.tax = {
-                tax_id: _prorate(amount, ZERO, requested, invoiced)
-                for tax_id, amount in self._line_taxes(line).items()
-            }
+            credit.tax = self._prorated_taxes(line, ZERO, requested, invoiced)
             result.append(credit)
         return result
 
@@ -613,14 +606,20 @@ class RefundImporter:
         return amounts
 
     def _prorated_taxes(self, lines, done, part, whole):
+        """The lines' tax for ``part`` of ``whole``, per tax id.
+
+        Like BigCommerce, the tax of the lines is prorated as one amount,
+        then split over its taxes: prorating each tax alone can round to a
+        cent more than BigCommerce refunds.
+        """
         totals = defaultdict(lambda: ZERO)
         for line in lines:
             for tax_id, amount in self._line_taxes(line).items():
                 totals[tax_id] += amount
-        return {
-            tax_id: _prorate(amount, done, part, whole)
-            for tax_id, amount in totals.items()
-        }
+        ids = list(totals)
+        amount = _prorate(sum(totals.values(), ZERO), done, part, whole)
+        parts = _split(amount, [abs(totals[tax_id]) for tax_id in ids])
+        return dict(zip(ids, parts, strict=True))
 
     # ------------------------------------------------------------------
     # BigCommerce's tax and totals

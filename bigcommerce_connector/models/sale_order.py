@@ -28,6 +28,18 @@ class SaleOrder(models.Model):
         compute="_compute_bigcommerce_refund_count"
     )
 
+    @api.depends("order_line.invoice_lines", "bigcommerce_refund_ids.credit_note_id")
+    def _get_invoiced(self):
+        # A credit note of an order-level amount has no line of the order:
+        # its refund links it, so it is among the order's invoices too.
+        result = super()._get_invoiced()
+        for order in self:
+            credit_notes = order.bigcommerce_refund_ids.credit_note_id
+            if credit_notes - order.invoice_ids:
+                order.invoice_ids |= credit_notes
+                order.invoice_count = len(order.invoice_ids)
+        return result
+
     @api.depends("bigcommerce_refund_ids")
     def _compute_bigcommerce_refund_count(self):
         for order in self:

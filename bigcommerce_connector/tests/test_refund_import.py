@@ -1,4 +1,3 @@
-from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import float_compare
 
@@ -141,8 +140,21 @@ class TestRefundImport(RefundImportCase):
         self.assertIn(
             self.instance.discount_product_id, credit_note.invoice_line_ids.product_id
         )
-        self.assertEqual(record.invoice_id.payment_state, "not_paid")
+        # The open invoice is reduced by the credit note.
+        self.assertEqual(record.invoice_id.payment_state, "partial")
+        self.assertFalse(credit_note.amount_residual)
         self.assertRerunCreatesNothing(order_ids=[order["id"]])
+
+    def test_credit_note_of_a_paid_invoice_stays_open_for_the_money_sent_back(self):
+        order, record = self._taxed_usd()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=record.invoice_id.ids
+        ).create({}).action_create_payments()
+        self.assertIn(record.invoice_id.payment_state, ("paid", "in_payment"))
+        credit_note = self.assertTiesOut(
+            self.book(self.sandbox.add_refund(order["id"], kind="partial"))
+        )
+        self.assertEqual(credit_note.amount_residual, credit_note.amount_total)
 
     def test_shipping_only_refund(self):
         order, _record = self._taxed_usd()
@@ -338,8 +350,11 @@ class TestRefundImport(RefundImportCase):
 
     def test_poll_asks_for_refunds_created_since_the_checkpoint(self):
         order, _record = self._taxed_usd()
-        self.instance.refund_checkpoint = fields.Datetime.now()
-        self.sandbox.advance_clock(3600 * 24 * 365)
+        # Past the overlap of the refunds other tests of the class made.
+        self.sandbox.advance_clock(3600)
+        now = self.sandbox.state.clock.now()
+        self.instance.refund_checkpoint = now.replace(tzinfo=None)
+        self.sandbox.advance_clock(3600)
         refund = self.sandbox.add_refund(order["id"], kind="partial")
         before = self.sandbox.request_count
         self.instance.with_context(queue_job__no_delay=True)._job_poll_refunds()
@@ -351,7 +366,7 @@ class TestRefundImport(RefundImportCase):
         ]
         self.assertEqual(len(lists), 1)
         self.assertIn("created:min", lists[0])
-        # Only the new refund: the seeded ones are older than the checkpoint.
+        # Only the new refund: the others are older than the checkpoint.
         self.assertEqual(
             self.env["bigcommerce.refund"].search_count(
                 [("instance_id", "=", self.instance.id)]
