@@ -96,9 +96,7 @@ class RefundImporter:
 
     def import_refund(self, refund):
         """Book one refund (a v3 ``Refund``); returns its bigcommerce.refund."""
-        record = self.env["bigcommerce.refund"]._claim(
-            self.instance, int(refund["id"])
-        )
+        record = self.env["bigcommerce.refund"]._claim(self.instance, int(refund["id"]))
         if record.state == "synced" and record.credit_note_id:
             self._count("unchanged")
             return record
@@ -552,7 +550,9 @@ class RefundImporter:
             requested = invoiced
         result = []
         for line in lines:
-            credit = _CreditLine(line.product_id, line.name, 1, ZERO, line.tax_ids, line)
+            credit = _CreditLine(
+                line.product_id, line.name, 1, ZERO, line.tax_ids, line
+            )
             credit.total = _prorate(_money(line.price_total), ZERO, requested, invoiced)
             credit.tax = self._prorated_taxes(line, ZERO, requested, invoiced)
             result.append(credit)
@@ -645,12 +645,17 @@ class RefundImporter:
                         tax=float(target),
                     )
                 )
-            lines.append(self._taxed_adjustment_line(invoice))
-            taxed = [(lines[-1], tax.id) for tax in lines[-1].taxes]
+            # The whole rest of the refund, taxed like the order, on one line.
+            adjustment = self._taxed_adjustment_line(invoice, target)
+            adjustment.total = parse_money(refund.get("total_amount")) - sum(
+                (line.total for line in lines), ZERO
+            )
+            lines.append(adjustment)
+            taxed = [(adjustment, tax.id) for tax in adjustment.taxes]
         bases = {id(line): line.base for line in lines}
         natural = [line.tax.get(tax_id, ZERO) for line, tax_id in taxed]
         if sum(natural, ZERO) != target and taxed:
-            weights = natural if any(natural) else [bases[id(l)] for l, _t in taxed]
+            weights = natural if any(natural) else [bases[id(ln)] for ln, _t in taxed]
             for (line, tax_id), amount in zip(
                 taxed, _split(target, [abs(w) for w in weights]), strict=True
             ):
@@ -675,8 +680,8 @@ class RefundImporter:
         for line in lines:
             self._set_price(line)
 
-    def _taxed_adjustment_line(self, invoice):
-        """The adjustment line taxed like the invoice's most taxed line."""
+    def _taxed_adjustment_line(self, invoice, tax):
+        """An adjustment line taxed ``tax`` like the invoice's most taxed line."""
         source = max(
             (line for line in invoice.invoice_line_ids if line.tax_ids),
             key=lambda line: abs(line.price_total - line.price_subtotal),
@@ -686,13 +691,19 @@ class RefundImporter:
             raise RefundImportError(
                 self.env._("BigCommerce refunded tax on an order without tax.")
             )
-        return _CreditLine(
+        line = _CreditLine(
             self._adjustment_product(),
-            self.env._("BigCommerce tax refund"),
+            self.env._("BigCommerce refund adjustment"),
             1,
             ZERO,
             source.tax_ids,
         )
+        weights = self._line_taxes(source)
+        ids = list(weights)
+        line.tax = dict(
+            zip(ids, _split(tax, [abs(weights[i]) for i in ids]), strict=True)
+        )
+        return line
 
     def _set_price(self, line):
         """The unit price that Odoo's own computation agrees with."""

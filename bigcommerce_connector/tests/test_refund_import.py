@@ -1,7 +1,15 @@
+import threading
+
+import psycopg2
+
+from odoo import sql_db
+from odoo.orm.environments import Transaction
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import tagged
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
+from .common import BigcommerceSandboxCase
 from .test_order_import import OrderImportCase
 
 
@@ -199,6 +207,21 @@ class TestRefundImport(RefundImportCase):
             credit_note.invoice_line_ids.product_id,
         )
 
+    def test_tax_adjustment_refund_without_items(self):
+        order, _record = self._taxed_usd()
+        refund = self.sandbox.add_refund(
+            order["id"], items=[{"item_type": "ORDER", "amount": 2}]
+        )
+        # BigCommerce's tax_adjustment_amount refunds list no items.
+        self.sandbox.state.refunds[refund["id"]].update(items=[], total_tax=0.15)
+        credit_note = self.assertTiesOut(self.book(refund))
+        self.assertEqual(credit_note.amount_total, 2.0)
+        self.assertEqual(credit_note.amount_tax, 0.15)
+        self.assertEqual(
+            credit_note.invoice_line_ids.product_id,
+            self.instance.refund_adjustment_product_id,
+        )
+
     def test_two_refunds_on_one_order(self):
         sku = self._sku()
         order, record = self._taxed_usd(lines=[(sku, 3)])
@@ -208,9 +231,9 @@ class TestRefundImport(RefundImportCase):
         self.sandbox.advance_clock(60)
         second = self.sandbox.add_refund(order["id"], kind="full")
         self.import_refunds(order_ids=[order["id"]])
-        notes = self.assertTiesOut(self.refund_record(first["id"])) | self.assertTiesOut(
-            self.refund_record(second["id"])
-        )
+        notes = self.env["account.move"]
+        for refund in (first, second):
+            notes |= self.assertTiesOut(self.refund_record(refund["id"]))
         self.assertEqual(len(notes), 2)
         # Together they give back the invoice, not a cent more.
         self.assertEqual(
@@ -241,7 +264,9 @@ class TestRefundImport(RefundImportCase):
             items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 2}],
         )
         credit_note = self.assertTiesOut(self.book(refund))
-        self.assertTrue(any(credit_note.invoice_line_ids.tax_ids.mapped("price_include")))
+        self.assertTrue(
+            any(credit_note.invoice_line_ids.tax_ids.mapped("price_include"))
+        )
 
     def test_refund_of_an_order_not_imported_yet_imports_the_order(self):
         order = self.new_order(currency_code="USD", tax_inclusive=False)
@@ -421,3 +446,90 @@ class TestSeededRefundImport(RefundImportCase):
             lambda lg: lg.operation == "import_refunds"
         )[:1]
         self.assertIn(f"{len(refunds)} refunds queued", log.message)
+
+
+@tagged("post_install", "-at_install")
+class TestRefundImportConcurrency(BigcommerceSandboxCase):
+    # Committed data on connections of their own, as the order concurrency
+    # test does (see its comments): the test cursor cannot be shared.
+
+    def test_two_jobs_booking_one_refund_leave_one_credit_note(self):
+        database = sql_db.db_connect(self.env.cr.dbname)
+        registry = self.env.registry
+
+        def environment(cr):
+            cr.transaction = Transaction(registry)
+            return self.env(cr=cr)
+
+        order = next(
+            o
+            for o in self.sandbox.state.orders.values()
+            if o["customer_id"] == 0
+            and o["status_id"] == 11
+            and o["default_currency_code"] == "USD"
+        )
+        refund = self.sandbox.add_refund(order["id"], kind="partial")
+        with database.cursor() as cr:
+            env = environment(cr)
+            instance = env["bigcommerce.instance"].create(
+                {
+                    "name": "Refund concurrency",
+                    "store_hash": "sandbox-refund-concurrency",
+                    "api_url": self.sandbox.api_url,
+                    "access_token": self.sandbox.access_token,
+                    "create_products": True,
+                }
+            )
+            instance.state = "confirmed"
+            instance_id = instance.id
+            cr.commit()  # pylint: disable=invalid-commit
+        (payload,) = self.instance._get_client().iter_refunds(
+            **{"id:in": str(refund["id"])}
+        )
+        barrier = threading.Barrier(2)
+        errors, postponed = [], []
+
+        def run():
+            try:
+                with database.cursor() as cr, mute_logger("odoo.sql_db"):
+                    env = environment(cr)
+                    instance = env["bigcommerce.instance"].browse(instance_id)
+                    barrier.wait(timeout=10)
+                    for _attempt in range(3):
+                        try:
+                            instance._job_import_refund(payload)
+                            cr.commit()  # pylint: disable=invalid-commit
+                            return
+                        except psycopg2.OperationalError as error:
+                            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                                raise
+                            cr.rollback()
+                            env.invalidate_all()
+                            postponed.append(error.pgcode)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion
+                errors.append(error)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+        self.assertFalse(any(t.is_alive() for t in threads), "the imports deadlocked")
+        self.assertEqual(errors, [])
+        self.assertLessEqual(len(postponed), 1)
+        with database.cursor() as cr:
+            cr.execute(
+                "SELECT state, credit_note_id FROM bigcommerce_refund "
+                "WHERE instance_id = %s",
+                [instance_id],
+            )
+            rows = cr.fetchall()
+            self.assertEqual(len(rows), 1)
+            self.assertEqual(rows[0][0], "synced")
+            cr.execute(
+                "SELECT count(*) FROM account_move WHERE move_type = 'out_refund' "
+                "AND reversed_entry_id IN (SELECT invoice_id FROM bigcommerce_order "
+                "WHERE instance_id = %s)",
+                [instance_id],
+            )
+            self.assertEqual(cr.fetchone()[0], 1)
