@@ -301,6 +301,7 @@ class RefundImporter:
             credit_note = self._reverse_invoice(invoice, refund)
         else:
             credit_note = self._create_credit_note(invoice, refund, record)
+        self._use_refund_tax_account(credit_note)
         problem = self._mismatch(credit_note, total, tax, currency)
         if problem:
             raise RefundImportError(problem)
@@ -309,6 +310,19 @@ class RefundImporter:
         # money BigCommerce sent back.
         credit_note.action_post()
         return credit_note
+
+    def _use_refund_tax_account(self, credit_note):
+        """Book the tax given back on the instance's credit note tax account.
+
+        The taxes the connector creates already say so (their credit note
+        distribution), but a tax created before the account was set, or
+        shared with another store, would not.
+        """
+        account = self.instance.refund_tax_account_id
+        if account:
+            credit_note.line_ids.filtered(
+                lambda line: line.tax_repartition_line_id and line.account_id != account
+            ).account_id = account
 
     def _credit_note_header(self, invoice, refund):
         created = parse_datetime(refund.get("created"))

@@ -32,9 +32,9 @@ class BigcommerceInstance(models.Model):
         "account.account",
         string="Credit Note Tax Account",
         check_company=True,
-        help="Account of the tax given back by credit notes, on the taxes the "
-        "connector creates from BigCommerce tax lines (their credit note "
-        "distribution). Empty: the tax account of invoices.",
+        help="Account of the tax that the connector's credit notes give back "
+        "(also the credit note distribution of the taxes the connector "
+        "creates). Empty: the taxes' own credit note distribution.",
     )
     refund_checkpoint = fields.Datetime(
         string="Refunds Imported Up To",

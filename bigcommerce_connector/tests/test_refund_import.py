@@ -345,6 +345,8 @@ class TestRefundImport(RefundImportCase):
                 "account_type": "liability_current",
             }
         )
+        # Taxes created before the account is set are covered too.
+        self._taxed_usd()
         self.instance.refund_tax_account_id = account
         order, record = self._taxed_usd()
         credit_note = self.assertTiesOut(
