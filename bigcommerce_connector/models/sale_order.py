@@ -33,8 +33,24 @@ class SaleOrder(models.Model):
         # A credit note of an order-level amount has no line of the order:
         # its refund links it, so it is among the order's invoices too.
         result = super()._get_invoiced()
+        # sudo: salespeople see the order's invoices without BigCommerce rights.
+        groups = (
+            self.env["bigcommerce.refund"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sale_order_id", "in", self._origin.ids),
+                    ("credit_note_id", "!=", False),
+                ],
+                ["sale_order_id"],
+                ["credit_note_id:array_agg"],
+            )
+        )
+        credit_note_ids = {order.id: ids for order, ids in groups}
         for order in self:
-            credit_notes = order.bigcommerce_refund_ids.credit_note_id
+            credit_notes = self.env["account.move"].browse(
+                credit_note_ids.get(order._origin.id, [])
+            )
             if credit_notes - order.invoice_ids:
                 order.invoice_ids |= credit_notes
                 order.invoice_count = len(order.invoice_ids)

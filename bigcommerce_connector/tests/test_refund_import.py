@@ -3,9 +3,10 @@ import threading
 import psycopg2
 
 from odoo import sql_db
+from odoo.exceptions import AccessError
 from odoo.orm.environments import Transaction
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
@@ -409,6 +410,22 @@ class TestRefundImport(RefundImportCase):
             trap.assert_jobs_count(
                 len(self.sandbox.state.refunds), only=self.instance._job_import_refund
             )
+
+    def test_salesperson_sees_the_credit_notes_without_bigcommerce_rights(self):
+        order, record = self._taxed_usd()
+        refund = self.sandbox.add_refund(
+            order["id"], items=[{"item_type": "ORDER", "amount": 3}]
+        )
+        credit_note = self.book(refund).credit_note_id
+        salesperson = new_test_user(
+            self.env,
+            login="bc_refund_salesperson",
+            groups="sales_team.group_sale_salesman_all_leads,account.group_account_invoice",
+        )
+        sale_order = record.sale_order_id.with_user(salesperson)
+        self.assertIn(credit_note, sale_order.invoice_ids)
+        with self.assertRaises(AccessError):
+            self.refund_record(refund["id"]).with_user(salesperson).read(["state"])
 
     def test_sale_order_shows_its_refunds(self):
         order, record = self._taxed_usd()
