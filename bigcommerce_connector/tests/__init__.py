@@ -5,3 +5,4 @@ from . import test_customer_import
 from . import test_order_import
 from . import test_order_workflow
 from . import test_order_tax_modes
+from . import test_refund_import
