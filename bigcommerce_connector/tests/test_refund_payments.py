@@ -14,10 +14,20 @@ class TestRefundPayments(RefundImportCase):
         super().setUpClass()
         company = cls.instance.company_id
         cls.bank = cls.env["account.journal"].create(
-            {"name": "Gateway", "code": "BCGW", "type": "bank", "company_id": company.id}
+            {
+                "name": "Gateway",
+                "code": "BCGW",
+                "type": "bank",
+                "company_id": company.id,
+            }
         )
         cls.store_credit = cls.env["account.journal"].create(
-            {"name": "Store credit", "code": "BCST", "type": "bank", "company_id": company.id}
+            {
+                "name": "Store credit",
+                "code": "BCST",
+                "type": "bank",
+                "company_id": company.id,
+            }
         )
         cls.env["bigcommerce.payment.mapping"].create(
             {
@@ -65,9 +75,7 @@ class TestRefundPayments(RefundImportCase):
             for payment in self.refund_payments(credit_note)
         }
         self.assert_money(by_journal[self.store_credit], by_provider["storecredit"])
-        self.assert_money(
-            sum(by_journal.values()), parse_money(refund["total_amount"])
-        )
+        self.assert_money(sum(by_journal.values()), parse_money(refund["total_amount"]))
 
     def test_an_unpaid_invoice_is_settled_by_the_credit_note_alone(self):
         order, record = self.imported_order(payment_method="Cash", guest=True)
