@@ -190,6 +190,9 @@ class OrderImporter:
                 ).button_cancel()
                 sale_order._action_cancel()
                 values.update(state="cancelled", failure_reason=False)
+        elif not sale_order and action == "cancel":
+            # A failed import of an order cancelled since: nothing to fix.
+            values.update(state="cancelled", failure_reason=False)
         elif sale_order and action == "review":
             values.update(
                 state="review",

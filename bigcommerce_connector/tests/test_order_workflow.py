@@ -486,3 +486,22 @@ class TestPollIntervals(WorkflowCase):
         ):
             self.instance.refund_poll_interval = 1
             self.env.flush_all()
+
+
+@tagged("post_install", "-at_install")
+class TestCancelledFailedOrder(WorkflowCase):
+    def test_a_failed_order_cancelled_since_needs_no_attention(self):
+        order = self.sandbox.create_order(status_id=11)
+        self.sandbox.state.orders[order["id"]]["total_inc_tax"] = "not a number"
+        self.instance._job_import_order(
+            self.instance._get_client().get_order(order["id"])
+        )
+        record = self.record_of(order)
+        self.assertEqual(record.state, "failed")
+        self.sandbox.state.orders[order["id"]]["total_inc_tax"] = "1.0000"
+        self.sandbox.advance_clock(60)
+        self.sandbox.set_order_status(order["id"], 5)
+        self.import_orders(order_ids=[order["id"]])
+        self.assertEqual(record.state, "cancelled")
+        self.assertFalse(record.failure_reason)
+        self.assertEqual(self.instance.order_review_count, 0)
