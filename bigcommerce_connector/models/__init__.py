@@ -11,3 +11,6 @@ from . import bigcommerce_instance_customer
 from . import bigcommerce_order
 from . import sale_order
 from . import bigcommerce_instance_order
+from . import bigcommerce_webhook
+from . import bigcommerce_webhook_event
+from . import bigcommerce_instance_webhook

@@ -3,3 +3,4 @@ from . import test_security
 from . import test_jobs
 from . import test_customer_import
 from . import test_order_import
+from . import test_webhooks
