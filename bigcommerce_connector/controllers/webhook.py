@@ -64,10 +64,14 @@ class BigcommerceWebhookController(http.Controller):
         except Rejected as rejected:
             # The reason names the check that failed, never a secret or the body.
             _logger.info(
-                "BigCommerce webhook rejected (%s): %s", rejected.status, rejected.reason
+                "BigCommerce webhook rejected (%s): %s",
+                rejected.status,
+                rejected.reason,
             )
             return request.make_response(
-                rejected.reason, status=rejected.status, headers=[("Content-Type", "text/plain")]
+                rejected.reason,
+                status=rejected.status,
+                headers=[("Content-Type", "text/plain")],
             )
         return request.make_response("", status=status)
 

@@ -252,9 +252,7 @@ class BigcommerceInstance(models.Model):
                 if isinstance(error, BigCommerceError)
                 else str(error)
             )
-            self.webhook_message = self.env._(
-                "Webhooks not registered: %s", message
-            )
+            self.webhook_message = self.env._("Webhooks not registered: %s", message)
 
     def _check_webhooks_allowed(self):
         if self.state != "confirmed":
@@ -352,7 +350,9 @@ class BigcommerceInstance(models.Model):
         seen = set()
         for hook in hooks:
             values = records._values_from_hook(hook)
-            values.update(is_connector_hook=self._is_connector_hook(hook), checked_at=now)
+            values.update(
+                is_connector_hook=self._is_connector_hook(hook), checked_at=now
+            )
             seen.add(hook["id"])
             record = existing.get(hook["id"])
             if record:
@@ -398,9 +398,7 @@ class BigcommerceInstance(models.Model):
             down |= set(WEBHOOK_SCOPES) - present
             if down:
                 recorder.note(
-                    self.env._(
-                        "Hooks down or missing: %s", ", ".join(sorted(down))
-                    ),
+                    self.env._("Hooks down or missing: %s", ", ".join(sorted(down))),
                     level="error",
                 )
                 since = self._webhook_catch_up_start(down)

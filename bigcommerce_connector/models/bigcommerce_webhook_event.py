@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime
 
 import psycopg2
@@ -98,7 +97,9 @@ class BigcommerceWebhookEvent(models.Model):
     result = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
     duplicate_count = fields.Integer(
-        string="Duplicates", readonly=True, help="Redeliveries acknowledged and ignored."
+        string="Duplicates",
+        readonly=True,
+        help="Redeliveries acknowledged and ignored.",
     )
     last_duplicate_at = fields.Datetime(readonly=True)
 

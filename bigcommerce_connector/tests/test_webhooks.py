@@ -218,9 +218,7 @@ class TestWebhooks(HttpCase):
         # The Webhooks tab lists them.
         records = self.instance.webhook_ids.filtered("is_connector_hook")
         self.assertEqual(len(records), len(WEBHOOK_SCOPES))
-        self.assertEqual(
-            set(records.mapped("hook_id")), {hook["id"] for hook in hooks}
-        )
+        self.assertEqual(set(records.mapped("hook_id")), {hook["id"] for hook in hooks})
 
     def test_registration_converges(self):
         hook_ids = {hook["id"] for hook in self.connector_hooks()}
@@ -354,7 +352,10 @@ class TestWebhooks(HttpCase):
             self.sandbox.record_shipment,
             order["id"],
             address["id"],
-            [{"order_product_id": p["id"], "quantity": p["quantity"]} for p in products],
+            [
+                {"order_product_id": p["id"], "quantity": p["quantity"]}
+                for p in products
+            ],
             {"tracking_number": "TRACK1", "shipping_provider": "ups"},
         )
         shipment_event = self.events(scope="store/shipment/created")
@@ -484,19 +485,25 @@ class TestWebhooks(HttpCase):
         for hook in self.connector_hooks():
             self.sandbox.deactivate_hook(hook["id"])
         deliveries = len(self.sandbox.webhooks.deliveries)
-        missed = [
-            self.send(self.sandbox.create_order, status_id=11) for _ in range(2)
-        ]
+        missed = [self.send(self.sandbox.create_order, status_id=11) for _ in range(2)]
         # Like BigCommerce: nothing is delivered while the hooks are down.
         self.assertEqual(len(self.sandbox.webhooks.deliveries), deliveries)
         self.instance.action_refresh_webhooks()
         self.assertFalse(
-            any(self.instance.webhook_ids.filtered("is_connector_hook").mapped("is_active"))
+            any(
+                self.instance.webhook_ids.filtered("is_connector_hook").mapped(
+                    "is_active"
+                )
+            )
         )
         self.instance._job_check_webhooks()
         self.assertTrue(all(hook["is_active"] for hook in self.connector_hooks()))
         self.assertTrue(
-            all(self.instance.webhook_ids.filtered("is_connector_hook").mapped("is_active"))
+            all(
+                self.instance.webhook_ids.filtered("is_connector_hook").mapped(
+                    "is_active"
+                )
+            )
         )
         self.run_jobs()
         for order in missed:
