@@ -352,6 +352,9 @@ class BigCommerceClient:
     def iter_order_shipping_addresses(self, order_id):
         return self.iter_v2(f"orders/{int(order_id)}/shipping_addresses")
 
+    def iter_order_shipments(self, order_id):
+        return self.iter_v2(f"orders/{int(order_id)}/shipments")
+
     def iter_refunds(self, **filters):
         return self.iter_v3("orders/payment_actions/refunds", filters)
 

@@ -57,12 +57,13 @@ class OrderImporter:
         self.recorder = recorder
         self.env = instance.env
         self.company = instance.company_id
-        self.eligible = instance._eligible_status_ids()
+        self.actions = instance._status_actions()
         self.counts = defaultdict(int)
         self._products = {}
         self._taxes = {}
         self._currencies = {}
         self._pricelists = {}
+        self._mappings = {}
 
     # ------------------------------------------------------------------
     # One order
@@ -75,26 +76,21 @@ class OrderImporter:
         if order.get("_missing"):
             record = records._claim(self.instance, order_id)
             return self._fail(record, order, f"BigCommerce has no order {order_id}.")
-        if order["status_id"] not in self.eligible:
-            existing = records.search(
+        action = self.actions.get(order["status_id"], "ignore")
+        if action != "import":
+            known = records.search(
                 [
                     ("instance_id", "=", self.instance.id),
                     ("bigcommerce_id", "=", order_id),
                 ]
             )
-            if existing:
-                existing.write(self._status_values(order))
-            self._count("skipped")
-            return existing
+            if not known:
+                self._count("skipped")
+                return known
+            return self._apply_status(records._claim(self.instance, order_id), order)
         record = records._claim(self.instance, order_id)
-        modified = self._datetime(order["date_modified"])
         if record.sale_order_id:
-            if record.date_modified == modified:
-                self._count("unchanged")
-            else:
-                record.write(self._status_values(order))
-                self._count("updated")
-            return record
+            return self._refresh(record, order)
         try:
             with self.env.cr.savepoint():
                 self._create_sale_order(record, order)
@@ -106,6 +102,92 @@ class OrderImporter:
             return self._fail(
                 record, order, str(error.args[0] if error.args else error)
             )
+        return record
+
+    def _refresh(self, record, order):
+        """A later version of an imported order: status, shipments, checks.
+
+        A posted invoice is never rewritten: a total that changed after
+        invoicing flags the order for review with both figures.
+        """
+        if record.date_modified == self._datetime(order["date_modified"]):
+            self._count("unchanged")
+            return record
+        values = self._status_values(order)
+        invoice = record.invoice_id
+        if invoice.state == "posted" and float_compare(
+            values["total_inc_tax"],
+            record.total_inc_tax,
+            precision_digits=record.currency_id.decimal_places,
+        ):
+            values.update(
+                state="review",
+                failure_reason=self.env._(
+                    "BigCommerce's total changed from %(old)s to %(new)s after "
+                    "invoice %(invoice)s was posted; the invoice was not changed.",
+                    old=record.total_inc_tax,
+                    new=values["total_inc_tax"],
+                    invoice=invoice.name,
+                ),
+            )
+        elif record.state == "cancelled":
+            # Back in an imported status after a cancellation: a person
+            # decides whether to revive the cancelled sale order.
+            values.update(
+                state="review",
+                failure_reason=self.env._(
+                    "The order is %(status)s again in BigCommerce, but its sale "
+                    "order was cancelled.",
+                    status=order.get("status"),
+                ),
+            )
+        record.write(values)
+        self._sync_shipments(record, order)
+        self._count("review" if values.get("state") == "review" else "updated")
+        return record
+
+    def _apply_status(self, record, order):
+        """A known order moved to a status that is not imported."""
+        if record.date_modified == self._datetime(order["date_modified"]):
+            self._count("unchanged")
+            return record
+        action = self.actions.get(order["status_id"], "ignore")
+        values = self._status_values(order)
+        sale_order = record.sale_order_id
+        if sale_order and action == "cancel" and sale_order.state != "cancel":
+            posted = sale_order.invoice_ids.filtered(
+                lambda move: move.state == "posted"
+            )
+            if posted:
+                values.update(
+                    state="review",
+                    failure_reason=self.env._(
+                        "Cancelled in BigCommerce after invoice %(invoices)s was "
+                        "posted: refund it in BigCommerce (it becomes a credit "
+                        "note) or issue a credit note in Odoo.",
+                        invoices=", ".join(posted.mapped("name")),
+                    ),
+                )
+            else:
+                sale_order.invoice_ids.filtered(
+                    lambda move: move.state == "draft"
+                ).button_cancel()
+                sale_order._action_cancel()
+                values.update(state="cancelled", failure_reason=False)
+        elif sale_order and action == "review":
+            values.update(
+                state="review",
+                failure_reason=self.env._(
+                    "BigCommerce status changed to %(status)s.",
+                    status=order.get("status"),
+                ),
+            )
+        record.write(values)
+        self._count(
+            {"review": "review", "cancelled": "updated"}.get(
+                values.get("state"), "updated"
+            )
+        )
         return record
 
     def _fail(self, record, order, reason):
@@ -148,6 +230,30 @@ class OrderImporter:
             "currency_id": currency.id,
             "total_inc_tax": float(parse_money(order.get("total_inc_tax"))),
             "total_tax": float(parse_money(order.get("total_tax"))),
+            **self._fulfilment_values(order),
+        }
+
+    def _fulfilment_values(self, order):
+        """Units to ship and shipped, from the embedded lines when present."""
+        lines = [
+            line
+            for group in self._consignment_groups(order)
+            for line in group.get("line_items") or []
+            if isinstance(line, dict)
+        ]
+        if not lines:
+            return {
+                "items_total": 0
+                if order.get("order_is_digital")
+                else int(order.get("items_total") or 0),
+                "items_shipped": int(order.get("items_shipped") or 0),
+            }
+        physical = [line for line in lines if line.get("type") == "physical"]
+        return {
+            "items_total": sum(int(line["quantity"]) for line in physical),
+            "items_shipped": sum(
+                int(line.get("quantity_shipped") or 0) for line in physical
+            ),
         }
 
     # ------------------------------------------------------------------
@@ -157,6 +263,7 @@ class OrderImporter:
     def _create_sale_order(self, record, order):
         instance = self.instance
         currency = self._currency(order)
+        mapping = self._payment_mapping(order)
         inclusive = bool(order.get("is_tax_inclusive_pricing"))
         products = self._order_products(order)
         tax_rows = self._tax_rows(order)
@@ -168,6 +275,9 @@ class OrderImporter:
             lines.extend(self._address_lines(address, tax_rows, inclusive, currency))
         for fee in order.get("fees") or []:
             lines.append(self._fee_line(fee, inclusive, currency))
+        if instance.analytic_distribution:
+            for values in lines:
+                values["analytic_distribution"] = instance.analytic_distribution
         fiscal_position = self._fiscal_position(partner, shipping_partner, lines)
         values = {
             "partner_id": partner.id,
@@ -180,7 +290,7 @@ class OrderImporter:
             "bigcommerce_order_record_id": record.id,
             "order_line": [Command.create(values) for values in lines],
         }
-        pricelist = self._pricelist(currency)
+        pricelist = self._pricelist(currency, mapping, partner)
         if pricelist:
             values["pricelist_id"] = pricelist.id
         if instance.use_bigcommerce_order_number:
@@ -200,9 +310,14 @@ class OrderImporter:
             .with_context(mail_create_nolog=True, tracking_disable=True)
             .create(values)
         )
-        sale_order.action_confirm()
-        invoice = self._create_invoice(sale_order, order)
-        problem = self._mismatch(invoice, order, currency)
+        invoice = self.env["account.move"]
+        if mapping.confirm_order:
+            sale_order.action_confirm()
+        if mapping.create_invoice:
+            invoice = self._create_invoice(sale_order, order)
+            problem = self._mismatch(invoice, order, currency)
+        else:
+            problem = self._mismatch(sale_order, order, currency)
         record_values = {
             **self._status_values(order),
             "sale_order_id": sale_order.id,
@@ -214,11 +329,118 @@ class OrderImporter:
             record_values["state"] = "review"
             self._count("review")
         else:
-            invoice.action_post()
+            if mapping.post_invoice:
+                invoice.action_post()
+                if mapping.register_payment:
+                    self._register_payments(invoice, order, mapping)
             record_values["state"] = "done"
             self._count("created")
         record.write(record_values)
+        self._sync_shipments(record, order)
         return sale_order
+
+    def _payment_mapping(self, order):
+        key = (order.get("payment_method") or "", order.get("payment_status") or "")
+        if key not in self._mappings:
+            self._mappings[key] = self.env["bigcommerce.payment.mapping"]._for_order(
+                self.instance, *key
+            )
+        return self._mappings[key]
+
+    def _register_payments(self, invoice, order, mapping):
+        """Gift certificates, store credit and the rest, each on its journal.
+
+        They are payments, not discounts: the invoice keeps BigCommerce's
+        total and these settle it. A missing journal fails the order (nothing
+        is kept) with the setting to fill in.
+        """
+        instance = self.instance
+        gift = parse_money(order.get("gift_certificate_amount"))
+        credit = parse_money(order.get("store_credit_amount"))
+        rest = parse_money(order["total_inc_tax"]) - gift - credit
+        parts = (
+            (
+                gift,
+                instance.gift_certificate_journal_id,
+                self.env._("gift certificate"),
+            ),
+            (credit, instance.store_credit_journal_id, self.env._("store credit")),
+            (rest, mapping.journal_id, order.get("payment_method") or ""),
+        )
+        for amount, journal, label in parts:
+            if amount <= ZERO:
+                continue
+            if not journal:
+                raise OrderImportError(
+                    self.env._(
+                        "Set the %(label)s journal on the store %(store)s to "
+                        "register this payment, then retry.",
+                        label=label,
+                        store=instance.name,
+                    )
+                )
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {
+                    "amount": float(amount),
+                    "journal_id": journal.id,
+                    "payment_date": invoice.invoice_date,
+                    "communication": f"{invoice.name} {label}".strip(),
+                }
+            )._create_payments()
+
+    def _sync_shipments(self, record, order):
+        """BigCommerce's shipments of the order (carrier, tracking, items).
+
+        Read only when the order shipped something, or had shipments before
+        (a shipment deleted in BigCommerce goes away here too).
+        """
+        if not record.items_shipped and not record.shipment_ids:
+            return
+        shipments = self.env["bigcommerce.shipment"]
+        rows = list(self.client.iter_order_shipments(order["id"]))
+        known = {shipment.bigcommerce_id: shipment for shipment in record.shipment_ids}
+        skus = {
+            line.bigcommerce_line_id: line.product_id.default_code or line.name
+            for line in record.sale_order_id.order_line
+            if line.bigcommerce_line_kind == "product"
+        }
+        to_create = []
+        for row in rows:
+            items = row.get("items") or []
+            values = {
+                "date_created": self._datetime(row.get("date_created")),
+                "shipping_provider": row.get("shipping_provider_display_name")
+                or row.get("shipping_provider")
+                or row.get("tracking_carrier"),
+                "shipping_method": row.get("shipping_method"),
+                "tracking_number": row.get("tracking_number"),
+                "tracking_url": row.get("tracking_link")
+                or row.get("generated_tracking_link"),
+                "item_count": sum(int(item.get("quantity") or 0) for item in items),
+                "items_description": "\n".join(
+                    f"{item.get('quantity')} × {skus.get(line_id, line_id)}"
+                    for item in items
+                    for line_id in [item.get("order_product_id")]
+                ),
+            }
+            shipment = known.pop(int(row["id"]), None)
+            if shipment:
+                shipment.write(values)
+            else:
+                to_create.append(
+                    {
+                        **values,
+                        "instance_id": self.instance.id,
+                        "order_record_id": record.id,
+                        "bigcommerce_id": int(row["id"]),
+                    }
+                )
+        if to_create:
+            shipments.create(to_create)
+        for shipment in known.values():
+            shipment.unlink()
 
     def _create_invoice(self, sale_order, order):
         """The invoice of every ordered quantity: BigCommerce charged it all."""
@@ -236,22 +458,33 @@ class OrderImporter:
             .create(invoice_values)
         )
 
-    def _mismatch(self, invoice, order, currency):
+    def _mismatch(self, document, order, currency):
+        """Why ``document`` (invoice, or sale order when not invoiced) does
+        not equal BigCommerce's order, or False."""
         expected_total = float(parse_money(order["total_inc_tax"]))
         expected_tax = float(parse_money(order["total_tax"]))
         digits = currency.decimal_places
-        if float_compare(invoice.amount_total, expected_total, precision_digits=digits):
+        kind = (
+            self.env._("invoice")
+            if document._name == "account.move"
+            else self.env._("sale order")
+        )
+        if float_compare(
+            document.amount_total, expected_total, precision_digits=digits
+        ):
             return self.env._(
-                "The invoice total %(odoo)s differs from BigCommerce's total "
+                "The %(kind)s total %(odoo)s differs from BigCommerce's total "
                 "%(bigcommerce)s.",
-                odoo=invoice.amount_total,
+                kind=kind,
+                odoo=document.amount_total,
                 bigcommerce=expected_total,
             )
-        if float_compare(invoice.amount_tax, expected_tax, precision_digits=digits):
+        if float_compare(document.amount_tax, expected_tax, precision_digits=digits):
             return self.env._(
-                "The invoice tax %(odoo)s differs from BigCommerce's tax "
+                "The %(kind)s tax %(odoo)s differs from BigCommerce's tax "
                 "%(bigcommerce)s.",
-                odoo=invoice.amount_tax,
+                kind=kind,
+                odoo=document.amount_tax,
                 bigcommerce=expected_tax,
             )
         return False
@@ -298,7 +531,24 @@ class OrderImporter:
             self._currencies[code] = currency
         return self._currencies[code]
 
-    def _pricelist(self, currency):
+    def _pricelist(self, currency, mapping, partner):
+        """The payment mapping's pricelist, else one of the order's currency
+        (created for a foreign currency Odoo has none for), else the
+        customer's."""
+        if mapping.pricelist_id:
+            if mapping.pricelist_id.currency_id != currency:
+                raise OrderImportError(
+                    self.env._(
+                        "The pricelist %(pricelist)s of the payment mapping "
+                        "%(mapping)s is in %(pricelist_currency)s, the order in "
+                        "%(currency)s.",
+                        pricelist=mapping.pricelist_id.display_name,
+                        mapping=mapping.display_name,
+                        pricelist_currency=mapping.pricelist_id.currency_id.name,
+                        currency=currency.name,
+                    )
+                )
+            return mapping.pricelist_id
         if currency.id not in self._pricelists:
             pricelists = self.env["product.pricelist"].with_company(self.company)
             pricelist = pricelists.search(
@@ -317,7 +567,10 @@ class OrderImporter:
                     }
                 )
             self._pricelists[currency.id] = pricelist
-        return self._pricelists[currency.id]
+        pricelist = self._pricelists[currency.id]
+        if not pricelist and partner.property_product_pricelist.currency_id == currency:
+            pricelist = partner.property_product_pricelist
+        return pricelist
 
     # ------------------------------------------------------------------
     # BigCommerce lines and taxes
@@ -325,20 +578,11 @@ class OrderImporter:
 
     def _order_products(self, order):
         """Order products from the embedded consignments (no extra request)."""
-        consignments = order.get("consignments")
         found = {}
-        if isinstance(consignments, dict):
-            email = consignments.get("email") or {}
-            groups = [
-                *(consignments.get("shipping") or []),
-                *(consignments.get("pickups") or []),
-                *(consignments.get("downloads") or []),
-                *(email.get("gift_certificates") or []),
-            ]
-            for group in groups:
-                for line in group.get("line_items") or []:
-                    if isinstance(line, dict) and "id" in line and "sku" in line:
-                        found[line["id"]] = line
+        for group in self._consignment_groups(order):
+            for line in group.get("line_items") or []:
+                if isinstance(line, dict) and "id" in line and "sku" in line:
+                    found[line["id"]] = line
         expected = int(order.get("items_total") or 0)
         if (
             not found
@@ -349,6 +593,18 @@ class OrderImporter:
                 for line in self.client.iter_order_products(order["id"])
             }
         return sorted(found.values(), key=lambda line: line["id"])
+
+    def _consignment_groups(self, order):
+        consignments = order.get("consignments")
+        if not isinstance(consignments, dict):
+            return []
+        email = consignments.get("email") or {}
+        return [
+            *(consignments.get("shipping") or []),
+            *(consignments.get("pickups") or []),
+            *(consignments.get("downloads") or []),
+            *(email.get("gift_certificates") or []),
+        ]
 
     def _shipping_addresses(self, order):
         consignments = order.get("consignments")

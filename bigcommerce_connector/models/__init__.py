@@ -9,8 +9,11 @@ from . import res_partner
 from . import bigcommerce_customer
 from . import bigcommerce_instance_customer
 from . import bigcommerce_order
+from . import bigcommerce_shipment
+from . import bigcommerce_payment_mapping
 from . import sale_order
 from . import bigcommerce_instance_order
+from . import bigcommerce_instance_payment
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook

@@ -8,10 +8,8 @@ from ..client.parsing import format_rfc2822
 from ..importers.order import OrderImporter
 from ..tools.job_retry import retry_job_on_transient_errors
 from .bigcommerce_log import log_operation
+from .bigcommerce_order_status import INCOMPLETE_STATUS, default_odoo_action
 
-# Awaiting Fulfillment, Awaiting Shipment, Awaiting Pickup, Partially Shipped,
-# Shipped, Completed, Refunded, Partially Refunded: every order that was paid.
-DEFAULT_ELIGIBLE_STATUSES = (11, 9, 8, 3, 2, 10, 4, 14)
 # date_modified has second resolution and pages can tie: poll with an overlap.
 POLL_OVERLAP = timedelta(minutes=5)
 ORDER_BATCH_SIZE = 250
@@ -24,14 +22,9 @@ TAX_MODES = [
 
 
 class BigcommerceInstance(models.Model):
-    _inherit = "bigcommerce.instance"
+    # analytic.mixin: the analytic distribution every imported line carries.
+    _inherit = ["bigcommerce.instance", "analytic.mixin"]
 
-    import_status_codes = fields.Char(
-        string="Statuses to Import",
-        default=",".join(str(code) for code in DEFAULT_ELIGIBLE_STATUSES),
-        help="BigCommerce status ids of the orders to import, comma separated. "
-        "Incomplete (0) orders are never imported.",
-    )
     use_bigcommerce_order_number = fields.Boolean(
         string="Use BigCommerce Order Number",
         default=True,
@@ -119,14 +112,28 @@ class BigcommerceInstance(models.Model):
         for instance in self:
             instance.order_review_count = counts.get(instance, 0)
 
-    def _eligible_status_ids(self):
+    def _status_actions(self):
+        """{BigCommerce status id: what Odoo does}, from the status map.
+
+        BigCommerce's fifteen system statuses fall back to their defaults
+        while the store's statuses have not been read.
+        """
         self.ensure_one()
-        codes = set()
-        for part in (self.import_status_codes or "").split(","):
-            if part.strip().isdigit():
-                codes.add(int(part))
-        codes.discard(0)
-        return codes
+        actions = {status_id: default_odoo_action(status_id) for status_id in range(15)}
+        actions.update(
+            (status.bigcommerce_id, status.odoo_action)
+            for status in self.order_status_ids
+        )
+        actions[INCOMPLETE_STATUS] = "ignore"
+        return actions
+
+    def _eligible_status_ids(self):
+        """Statuses whose orders become sale orders."""
+        return {
+            status_id
+            for status_id, action in self._status_actions().items()
+            if action == "import"
+        }
 
     # ------------------------------------------------------------
     # Scripting API (wizard, crons, XML-RPC)

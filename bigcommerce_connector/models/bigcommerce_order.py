@@ -7,6 +7,14 @@ ORDER_STATES = [
     ("done", "Imported"),
     ("review", "Needs Review"),
     ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+FULFILMENT_STATES = [
+    ("unshipped", "Not Shipped"),
+    ("partial", "Partially Shipped"),
+    ("shipped", "Shipped"),
+    ("digital", "Nothing to Ship"),
 ]
 
 
@@ -45,13 +53,37 @@ class BigcommerceOrder(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     total_inc_tax = fields.Monetary(string="BigCommerce Total", readonly=True)
     total_tax = fields.Monetary(string="BigCommerce Tax", readonly=True)
-    shipment_info = fields.Text(string="Shipments", readonly=True)
+    items_total = fields.Integer(
+        string="Units to Ship",
+        readonly=True,
+        help="Physical units of the order; digital goods and gift "
+        "certificates are never shipped.",
+    )
+    items_shipped = fields.Integer(string="Units Shipped", readonly=True)
+    fulfilment_state = fields.Selection(
+        FULFILMENT_STATES, compute="_compute_fulfilment_state", store=True
+    )
+    shipment_ids = fields.One2many(
+        "bigcommerce.shipment", "order_record_id", string="Shipments"
+    )
     attempt_count = fields.Integer(readonly=True)
 
     _bigcommerce_id_uniq = models.Constraint(
         "UNIQUE(instance_id, bigcommerce_id)",
         "This BigCommerce order is already known for this instance.",
     )
+
+    @api.depends("items_total", "items_shipped")
+    def _compute_fulfilment_state(self):
+        for record in self:
+            if not record.items_total:
+                record.fulfilment_state = "digital"
+            elif not record.items_shipped:
+                record.fulfilment_state = "unshipped"
+            elif record.items_shipped >= record.items_total:
+                record.fulfilment_state = "shipped"
+            else:
+                record.fulfilment_state = "partial"
 
     @api.depends("bigcommerce_id", "instance_id.name")
     def _compute_display_name(self):

@@ -1,4 +1,30 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Awaiting Fulfillment, Awaiting Shipment, Awaiting Pickup, Partially Shipped,
+# Shipped, Completed, Refunded, Partially Refunded: every order that was paid
+# (a refunded one was still a sale; its refunds become credit notes).
+DEFAULT_IMPORT_STATUSES = (11, 9, 8, 3, 2, 10, 4, 14)
+DEFAULT_CANCEL_STATUSES = (5, 6)  # Cancelled, Declined
+DEFAULT_REVIEW_STATUSES = (13,)  # Disputed
+INCOMPLETE_STATUS = 0
+
+ODOO_ACTIONS = [
+    ("import", "Import and confirm"),
+    ("cancel", "Cancel in Odoo"),
+    ("review", "Flag for review"),
+    ("ignore", "Do not import"),
+]
+
+
+def default_odoo_action(status_id):
+    if status_id in DEFAULT_IMPORT_STATUSES:
+        return "import"
+    if status_id in DEFAULT_CANCEL_STATUSES:
+        return "cancel"
+    if status_id in DEFAULT_REVIEW_STATUSES:
+        return "review"
+    return "ignore"
 
 
 class BigcommerceOrderStatus(models.Model):
@@ -11,6 +37,31 @@ class BigcommerceOrderStatus(models.Model):
         readonly=True, help="The merchant may rename a status; logic keys on its id."
     )
     system_description = fields.Char(readonly=True)
+    odoo_action = fields.Selection(
+        ODOO_ACTIONS,
+        string="In Odoo",
+        default="ignore",
+        required=True,
+        help="Import and confirm: orders in this status become sale orders "
+        "(the payment mapping decides invoice and payment). Cancel in Odoo: "
+        "an imported order is cancelled unless it was invoiced, then it is "
+        "flagged for review. Flag for review: an imported order is listed "
+        "for review. Do not import: new orders in this status are skipped. "
+        "Incomplete orders are never imported.",
+    )
+
+    @api.constrains("odoo_action", "bigcommerce_id")
+    def _check_incomplete_never_imported(self):
+        for status in self:
+            if status.bigcommerce_id == INCOMPLETE_STATUS and status.odoo_action in (
+                "import",
+                "cancel",
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Incomplete orders were never paid: they cannot be imported."
+                    )
+                )
 
     def _values_from_bigcommerce(self, row):
         return {
@@ -21,3 +72,6 @@ class BigcommerceOrderStatus(models.Model):
             "system_description": row.get("system_description"),
             "sequence": row["id"],
         }
+
+    def _values_for_new(self, values):
+        return {**values, "odoo_action": default_odoo_action(values["bigcommerce_id"])}

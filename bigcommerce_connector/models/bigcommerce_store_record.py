@@ -38,7 +38,9 @@ class BigcommerceStoreRecord(models.AbstractModel):
                 record.write(values)
                 updated += 1
             else:
-                to_create.append({**values, "instance_id": instance.id})
+                to_create.append(
+                    {**self._values_for_new(values), "instance_id": instance.id}
+                )
         if to_create:
             self.create(to_create)
             created = len(to_create)
@@ -46,3 +48,8 @@ class BigcommerceStoreRecord(models.AbstractModel):
 
     def _values_from_bigcommerce(self, row):
         raise NotImplementedError
+
+    def _values_for_new(self, values):
+        """Values of a record seen for the first time; settings an admin may
+        change afterwards go here, so that a refresh never resets them."""
+        return values

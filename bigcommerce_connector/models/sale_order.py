@@ -18,8 +18,13 @@ class SaleOrder(models.Model):
     bigcommerce_payment_status = fields.Char(
         related="bigcommerce_order_record_id.payment_status"
     )
-    bigcommerce_shipment_info = fields.Text(
-        related="bigcommerce_order_record_id.shipment_info"
+    bigcommerce_fulfilment_state = fields.Selection(
+        related="bigcommerce_order_record_id.fulfilment_state",
+        string="BigCommerce Fulfilment",
+    )
+    bigcommerce_shipment_ids = fields.One2many(
+        related="bigcommerce_order_record_id.shipment_ids",
+        string="BigCommerce Shipments",
     )
 
 
