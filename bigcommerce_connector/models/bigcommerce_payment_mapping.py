@@ -140,7 +140,10 @@ class BigcommercePaymentMapping(models.Model):
         missing = instances.filtered(lambda instance: instance.id not in have)
         if missing:
             self.create(
-                [{"instance_id": instance.id, "is_default": True} for instance in missing]
+                [
+                    {"instance_id": instance.id, "is_default": True}
+                    for instance in missing
+                ]
             )
 
     @api.model

@@ -48,7 +48,9 @@ class TestStatusMap(WorkflowCase):
         )
 
     def test_confirm_maps_every_status_to_its_default(self):
-        actions = {s.bigcommerce_id: s.odoo_action for s in self.instance.order_status_ids}
+        actions = {
+            s.bigcommerce_id: s.odoo_action for s in self.instance.order_status_ids
+        }
         self.assertEqual(len(actions), 15)
         self.assertEqual(
             {status for status, action in actions.items() if action == "import"},
@@ -128,7 +130,9 @@ class TestStatusMap(WorkflowCase):
         self.import_orders(order_ids=[order["id"]])
         self.assertEqual(record.state, "review")
         self.assertIn("1234.56", record.failure_reason)
-        self.assertIn(str(float(parse_money(order["total_inc_tax"]))), record.failure_reason)
+        self.assertIn(
+            str(float(parse_money(order["total_inc_tax"]))), record.failure_reason
+        )
         self.assertEqual(record.invoice_id.amount_total, amount)
         self.assertEqual(record.invoice_id.state, "posted")
 
@@ -151,7 +155,9 @@ class TestPaymentMapping(WorkflowCase):
             self.default_mapping.unlink()
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
-                self.mappings.create({"instance_id": self.instance.id, "is_default": True})
+                self.mappings.create(
+                    {"instance_id": self.instance.id, "is_default": True}
+                )
 
     def test_a_method_seen_for_the_first_time_gets_a_row_to_fill_in(self):
         self.default_mapping.write({"create_invoice": False, "post_invoice": False})
@@ -170,7 +176,9 @@ class TestPaymentMapping(WorkflowCase):
         self.assertFalse(rows.needs_setup)
 
     def test_one_row_per_method_and_status_case_insensitive(self):
-        self.mappings.create({"instance_id": self.instance.id, "payment_method": "Cash"})
+        self.mappings.create(
+            {"instance_id": self.instance.id, "payment_method": "Cash"}
+        )
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 self.mappings.create(
@@ -235,7 +243,9 @@ class TestPaymentMapping(WorkflowCase):
         invoice = self.record_of(order).invoice_id
         self.assertEqual(invoice.state, "posted")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
-        payments = self.env["account.payment"].search([("invoice_ids", "in", invoice.ids)])
+        payments = self.env["account.payment"].search(
+            [("invoice_ids", "in", invoice.ids)]
+        )
         self.assertEqual(payments.journal_id, self.bank)
         self.assert_money(sum(payments.mapped("amount")), order["total_inc_tax"])
 
@@ -279,7 +289,9 @@ class TestPaymentMapping(WorkflowCase):
         # Payments, not discounts: the invoice still equals the order total.
         self.assert_money(invoice.amount_total, order["total_inc_tax"])
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
-        payments = self.env["account.payment"].search([("invoice_ids", "in", invoice.ids)])
+        payments = self.env["account.payment"].search(
+            [("invoice_ids", "in", invoice.ids)]
+        )
         by_journal = {p.journal_id: p.amount for p in payments}
         self.assert_money(by_journal[self.gift_journal], str(gift))
         self.assert_money(by_journal[self.credit_journal], str(credit))
@@ -342,9 +354,7 @@ class TestShipments(WorkflowCase):
         self.assertTrue(shipment.items_description)
 
     def test_partially_shipped_order(self):
-        order = self.sandbox.create_order(
-            status_id=3, lines=[(self._some_sku(), 3)]
-        )
+        order = self.sandbox.create_order(status_id=3, lines=[(self._some_sku(), 3)])
         self.import_orders(order_ids=[order["id"]])
         record = self.record_of(order)
         self.assertEqual(record.fulfilment_state, "partial")

@@ -316,6 +316,7 @@ class TestWebhooks(HttpCase):
     def test_out_of_order_events_import_the_current_order(self):
         self.sandbox.webhooks.hold()
         order = self.sandbox.create_order(status_id=11)
+        self.sandbox.advance_clock(60)
         self.sandbox.set_order_status(order["id"], 2)
         # statusUpdated, then updated, then created.
         sent = self.send(self.sandbox.webhooks.release, order="reverse")
@@ -348,6 +349,8 @@ class TestWebhooks(HttpCase):
         self.run_jobs()
         products = self.sandbox.state.order_products[order["id"]]
         address = self.sandbox.state.order_shipping_addresses[order["id"]][0]
+        # date_modified has second resolution: ship a minute later.
+        self.sandbox.advance_clock(60)
         self.send(
             self.sandbox.record_shipment,
             order["id"],
