@@ -198,6 +198,7 @@ class BigcommerceInstance(models.Model):
 
     def action_refresh_webhooks(self):
         self.ensure_one()
+        self._check_webhooks_allowed()
         client = self._get_client()
         try:
             hooks = list(client.iter_hooks())
@@ -255,6 +256,9 @@ class BigcommerceInstance(models.Model):
             self.webhook_message = self.env._("Webhooks not registered: %s", message)
 
     def _check_webhooks_allowed(self):
+        # The secret and the hooks are written with sudo: only those who may
+        # edit the instance may change them.
+        self.check_access("write")
         if self.state != "confirmed":
             raise UserError(self.env._("Confirm the instance %s first.", self.name))
 

@@ -9,8 +9,9 @@ import psycopg2
 
 from odoo import Command, sql_db
 from odoo.addons.queue_job.job import Job
+from odoo.exceptions import AccessError, UserError
 from odoo.orm.environments import Transaction
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..client.webhook_auth import TOKEN_HEADER
@@ -263,6 +264,40 @@ class TestWebhooks(HttpCase):
         body, headers = self.signed(self.order_payload(order["id"]), token=old)
         self.assertEqual(self.post(body, headers).status_code, 200)
 
+    def test_confirm_without_a_public_url_registers_nothing(self):
+        # HttpCase's web.base.url is http://127.0.0.1:<port>: BigCommerce
+        # could not call it, so Confirm leaves webhooks alone.
+        other = self.env["bigcommerce.instance"].create(
+            {
+                "name": "No public URL",
+                "store_hash": "no-public-url",
+                "access_token": self.sandbox.access_token,
+                "api_url": self.sandbox.api_url,
+            }
+        )
+        hooks_before = dict(self.sandbox.state.hooks)
+        other.action_confirm()
+        self.assertEqual(other.state, "confirmed")
+        self.assertFalse(other.webhook_registered_at)
+        self.assertEqual(self.sandbox.state.hooks, hooks_before)
+        with self.assertRaisesRegex(UserError, "Webhook Base URL"):
+            other.action_register_webhooks()
+
+    def test_users_never_see_the_webhook_secret(self):
+        user = new_test_user(
+            self.env,
+            login="bc_webhook_user",
+            groups="base.group_user,bigcommerce_connector.group_bigcommerce_user",
+        )
+        instance = self.instance.with_user(user)
+        self.assertEqual(instance.webhook_event_count, 0)
+        for field in ("webhook_token_encrypted", "webhook_route_key"):
+            with self.assertRaises(AccessError, msg=field):
+                instance.read([field])
+        self.assertTrue(instance.webhook_ids)
+        with self.assertRaises(AccessError):
+            instance.action_rotate_webhook_secret()
+
     # ------------------------------------------------------------
     # Delivery and processing
     # ------------------------------------------------------------
@@ -466,6 +501,13 @@ class TestWebhooks(HttpCase):
         # The same delivery, authentic, is accepted.
         self.assertEqual(self.post(good_body, good_headers).status_code, 200)
         self.assertEqual(len(self.events(target_id=order["id"])), 1)
+
+    def test_instance_back_in_draft_accepts_nothing(self):
+        order = self.quiet_order(status_id=11)
+        body, headers = self.signed(self.order_payload(order["id"]))
+        self.instance.action_reset_to_draft()
+        self.assertEqual(self.post(body, headers).status_code, 404)
+        self.assertFalse(self.events(target_id=order["id"]))
 
     def test_required_signature(self):
         order = self.quiet_order(status_id=11)
