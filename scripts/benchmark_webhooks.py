@@ -7,8 +7,8 @@ It installs the addon into a throwaway database (``bigcommerce_webhook_bench``,
 dropped at the end unless ``--keep``), starts the sandbox store with
 ``--orders`` new orders, confirms an instance and registers its webhooks, then
 serves Odoo in a separate process (threaded, or ``--workers`` prefork workers;
-no cron, no job runner). The benchmark posts ``--deliveries`` signed callbacks to the real
-endpoint, the way BigCommerce does: for every order ``created``, ``updated``
+no cron, no job runner). The benchmark posts ``--deliveries`` signed callbacks
+to the real endpoint, the way BigCommerce does: for every order ``created``, ``updated``
 and ``statusUpdated``, and redeliveries (duplicates) of earlier events for the
 rest. Each POST is timed from the client, over a keep-alive connection, after
 a warm-up of 20 deliveries that is not counted. Then the queued jobs are run
@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 
 import requests
 
@@ -279,10 +280,7 @@ def process_jobs(registry, instance_id):
             "jobs": jobs,
             "seconds": seconds,
             "events": len(events),
-            "states": dict(
-                (state, len(events.filtered(lambda e, s=state: e.state == s)))
-                for state in set(events.mapped("state"))
-            ),
+            "states": dict(Counter(events.mapped("state"))),
             "duplicates": sum(events.mapped("duplicate_count")),
             "sale_orders": env["bigcommerce.order"].search_count(
                 [("instance_id", "=", instance_id), ("state", "=", "done")]

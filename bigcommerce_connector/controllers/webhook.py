@@ -104,11 +104,9 @@ class BigcommerceWebhookController(http.Controller):
         try:
             tokens = [secret_box.decrypt(env, row["webhook_token_encrypted"])]
             rotated = row["webhook_token_rotated_at"]
-            if row["webhook_previous_token_encrypted"] and rotated:
-                if env.cr.now() - rotated < PREVIOUS_TOKEN_GRACE:
-                    tokens.append(
-                        secret_box.decrypt(env, row["webhook_previous_token_encrypted"])
-                    )
+            previous = row["webhook_previous_token_encrypted"]
+            if previous and rotated and env.cr.now() - rotated < PREVIOUS_TOKEN_GRACE:
+                tokens.append(secret_box.decrypt(env, previous))
             check_token(tokens, headers.get(TOKEN_HEADER))
             client_secret = row["client_secret_encrypted"]
             if client_secret and has_signature_headers(headers):

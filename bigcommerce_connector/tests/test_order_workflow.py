@@ -153,11 +153,12 @@ class TestPaymentMapping(WorkflowCase):
         self.assertEqual(len(self.default_mapping), 1)
         with self.assertRaises(UserError):
             self.default_mapping.unlink()
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
-            with self.env.cr.savepoint():
-                self.mappings.create(
-                    {"instance_id": self.instance.id, "is_default": True}
-                )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.mappings.create({"instance_id": self.instance.id, "is_default": True})
 
     def test_a_method_seen_for_the_first_time_gets_a_row_to_fill_in(self):
         self.default_mapping.write({"create_invoice": False, "post_invoice": False})
@@ -179,11 +180,14 @@ class TestPaymentMapping(WorkflowCase):
         self.mappings.create(
             {"instance_id": self.instance.id, "payment_method": "Cash"}
         )
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
-            with self.env.cr.savepoint():
-                self.mappings.create(
-                    {"instance_id": self.instance.id, "payment_method": "CASH"}
-                )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.mappings.create(
+                {"instance_id": self.instance.id, "payment_method": "CASH"}
+            )
         self.mappings.create(
             {
                 "instance_id": self.instance.id,
