@@ -92,12 +92,14 @@ class BigcommerceWebhookController(http.Controller):
         self._authenticate(env, row, httprequest.headers, body)
         payload = self._parse(body, row)
 
-        events = env["bigcommerce.webhook.event"]
-        event_id, state = events._store_delivery(
-            row, payload, body, httprequest.headers.get("webhook-id")
-        )
+        event_id, state, target_type, target_id = env[
+            "bigcommerce.webhook.event"
+        ]._store_delivery(row, payload, body, httprequest.headers.get("webhook-id"))
         if event_id and state == "received":
-            events.browse(event_id)._enqueue()
+            instance = env["bigcommerce.instance"].browse(row["id"])
+            instance._enqueue_webhook_job(
+                target_type, target_id, company_id=row["company_id"]
+            )
         return 200
 
     def _authenticate(self, env, row, headers, body):

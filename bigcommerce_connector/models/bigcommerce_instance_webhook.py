@@ -475,11 +475,11 @@ class BigcommerceInstance(models.Model):
             "customer": self._webhook_sync_customer,
         }
 
-    def _enqueue_webhook_job(self, target_type, target_id):
+    def _enqueue_webhook_job(self, target_type, target_id, company_id=None):
         """One job per BigCommerce record: a burst of events about one order
         (created, updated, statusUpdated, a shipment) reads it once."""
         self.ensure_one()
-        self.with_company(self.company_id).with_delay(
+        self.with_company(company_id or self.company_id).with_delay(
             channel="root.bigcommerce",
             description=self.env._(
                 "Webhook: sync BigCommerce %(type)s %(id)s",

@@ -118,7 +118,9 @@ class BigcommerceWebhookEvent(models.Model):
 
     @api.model
     def _store_delivery(self, instance_row, payload, body, webhook_id):
-        """Insert the event once; return (event id or None if duplicate, state).
+        """Insert the event once; return (event id, state, target type, target id).
+
+        The event id is None for a duplicate.
 
         Plain SQL: the request must stay fast and must never fail on a
         redelivery. ``ON CONFLICT DO NOTHING`` makes a concurrent duplicate
@@ -186,9 +188,9 @@ class BigcommerceWebhookEvent(models.Model):
         except psycopg2.errors.SerializationFailure:
             row = None
         if row:
-            return row[0], state
+            return row[0], state, target_type, target_id
         self._count_duplicate(instance_row["id"], payload, event_date)
-        return None, state
+        return None, state, target_type, target_id
 
     @api.model
     def _count_duplicate(self, instance_id, payload, event_date):

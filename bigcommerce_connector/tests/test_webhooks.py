@@ -641,7 +641,7 @@ class TestWebhooksConcurrency(TransactionCase):
         for thread in threads:
             thread.join(timeout=60)
         self.assertEqual(errors, [])
-        stored = [event_id for event_id, _state in results if event_id]
+        stored = [result[0] for result in results if result[0]]
         self.assertEqual(len(stored), 1)
         with database.cursor() as cr:
             cr.execute(
