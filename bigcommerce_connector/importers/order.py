@@ -9,7 +9,7 @@ order in "Needs Review", never adjusted.
 """
 
 import logging
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command
@@ -24,6 +24,11 @@ _logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 PERCENT = Decimal("100")
+
+
+# What BigCommerce charged for one Odoo line: unit prices without and with
+# tax, the line's total without tax, its tax, and which price was entered.
+LineAmounts = namedtuple("LineAmounts", "unit_ex unit_inc total_ex tax inclusive")
 
 
 class OrderImportError(Exception):
@@ -87,7 +92,15 @@ class OrderImporter:
             if not known:
                 self._count("skipped")
                 return known
-            return self._apply_status(records._claim(self.instance, order_id), order)
+            record = records._claim(self.instance, order_id)
+            try:
+                with self.env.cr.savepoint():
+                    return self._apply_status(record, order)
+            except (UserError, ValidationError) as error:
+                # E.g. a cancellation Odoo refuses (goods already delivered).
+                return self._flag(
+                    record, order, str(error.args[0] if error.args else error)
+                )
         record = records._claim(self.instance, order_id)
         if record.sale_order_id:
             return self._refresh(record, order)
@@ -190,6 +203,21 @@ class OrderImporter:
         )
         return record
 
+    def give_up(self, order, reason):
+        """Keep an order whose import cannot finish as a failed record.
+
+        Only the reason is written: the payload itself may be what failed.
+        """
+        record = self.env["bigcommerce.order"]._claim(self.instance, int(order["id"]))
+        return self._fail(record, {"id": order["id"]}, reason)
+
+    def _flag(self, record, order, reason):
+        record.write(
+            {**self._status_values(order), "state": "review", "failure_reason": reason}
+        )
+        self._count("review")
+        return record
+
     def _fail(self, record, order, reason):
         values = {"state": "failed", "failure_reason": reason}
         if "status_id" in order:
@@ -278,7 +306,9 @@ class OrderImporter:
         if instance.analytic_distribution:
             for values in lines:
                 values["analytic_distribution"] = instance.analytic_distribution
-        fiscal_position = self._fiscal_position(partner, shipping_partner, lines)
+        fiscal_position = self._apply_tax_mode(
+            lines, partner, shipping_partner, currency
+        )
         values = {
             "partner_id": partner.id,
             "partner_invoice_id": invoice_partner.id,
@@ -617,7 +647,15 @@ class OrderImporter:
     def _tax_rows(self, order):
         """BigCommerce's tax lines by (type, order product or address id)."""
         rows = defaultdict(list)
-        if self.instance.tax_mode == "odoo" or not parse_money(order.get("total_tax")):
+        if not parse_money(order.get("total_tax")):
+            return rows
+        discounted = parse_money(order.get("discount_amount")) or parse_money(
+            order.get("coupon_discount")
+        )
+        if self.instance.tax_mode == "odoo" and not discounted:
+            # Odoo chooses the taxes; the line amounts carry BigCommerce's
+            # tax, except what a discount took off it, which only the tax
+            # lines tell.
             return rows
         for row in self.client.iter_order_taxes(order["id"]):
             kind = row.get("line_item_type") or "item"
@@ -692,7 +730,9 @@ class OrderImporter:
         ``extra_tax``: tax the rows do not show separately (what a discount
         took off the line's tax), split in proportion to the rows.
         """
-        if not rows:
+        if not rows or self.instance.tax_mode == "odoo":
+            # The "Odoo" mode reads tax lines only for discounts' tax and
+            # never creates taxes.
             return self.env["account.tax"], {}
         row_amounts = defaultdict(lambda: ZERO)
         taxes = self.env["account.tax"]
@@ -715,40 +755,108 @@ class OrderImporter:
         }
         return taxes, manual
 
-    def _fiscal_position(self, partner, shipping_partner, lines):
-        """In "Follow BigCommerce, then the fiscal position": map the taxes.
+    def _apply_tax_mode(self, lines, partner, shipping_partner, currency):
+        """Odoo's taxes in the "Odoo" and "then the fiscal position" modes.
 
-        A line whose taxes the fiscal position changes loses BigCommerce's
-        tax amounts (they belong to the other taxes): Odoo computes it, and
-        the invoice check then shows the difference for review.
+        In "Follow BigCommerce" the lines already carry BigCommerce's taxes
+        and amounts. Otherwise the taxes are Odoo's (the product's, or
+        BigCommerce's mapped by the fiscal position) and each line keeps
+        BigCommerce's tax amount when Odoo's own computation agrees with it
+        but for rounding: the customer paid BigCommerce's rounding. A line
+        whose taxes compute something else (another rate, no tax) is left to
+        Odoo, and the invoice check shows the difference for review.
+        Returns the fiscal position of the sale order.
         """
+        mode = self.instance.tax_mode
         positions = self.env["account.fiscal.position"].with_company(self.company)
-        if self.instance.tax_mode != "bigcommerce_fiscal":
-            return positions
-        position = positions._get_fiscal_position(partner, delivery=shipping_partner)
-        if not position:
-            return position
+        position = positions
+        if mode != "bigcommerce":
+            position = positions._get_fiscal_position(
+                partner, delivery=shipping_partner
+            )
         for values in lines:
-            taxes = self.env["account.tax"].browse(values["tax_ids"][0][2])
-            mapped = position.map_tax(taxes)
-            if mapped != taxes:
-                values["tax_ids"] = [Command.set(mapped.ids)]
-                values.pop("extra_tax_data", None)
+            amounts, tax_product = values.pop("_bigcommerce")
+            if mode == "bigcommerce":
+                continue
+            if mode == "odoo":
+                taxes = position.map_tax(
+                    tax_product.taxes_id.filtered(
+                        lambda tax: tax.company_id == self.company
+                    )
+                )
+            else:
+                bigcommerce_taxes = self.env["account.tax"].browse(
+                    values["tax_ids"][0][2]
+                )
+                taxes = position.map_tax(bigcommerce_taxes)
+                if taxes == bigcommerce_taxes:
+                    continue
+            self._carry_tax(values, taxes, amounts, tax_product, partner, currency)
         return position
+
+    def _carry_tax(self, values, taxes, amounts, product, partner, currency):
+        """Put ``taxes`` on the line, with BigCommerce's amount if it agrees."""
+        values["tax_ids"] = [Command.set(taxes.ids)]
+        values.pop("extra_tax_data", None)
+        included = bool(taxes) and all(tax.price_include for tax in taxes)
+        price_unit = amounts.unit_inc if included else amounts.unit_ex
+        values["price_unit"] = float(price_unit)
+        if not taxes:
+            return
+        quantity = values["product_uom_qty"]
+        computed = taxes.compute_all(
+            float(price_unit), currency, quantity, product=product, partner=partner
+        )
+        by_tax = defaultdict(lambda: ZERO)
+        for row in computed["taxes"]:
+            by_tax[row["id"]] += Decimal(str(row["amount"]))
+        # Rounding per unit against per line: at most a cent per unit, and
+        # a cent per tax for splitting.
+        tolerance = CENT * (abs(int(quantity)) + len(taxes))
+        if abs(sum(by_tax.values(), ZERO) - amounts.tax) > tolerance:
+            return
+        ids = list(by_tax)
+        shares = _split(amounts.tax, [by_tax[tax_id] for tax_id in ids])
+        values["extra_tax_data"] = self._extra_tax_data(
+            currency,
+            price_unit,
+            quantity,
+            amounts.total_ex,
+            {
+                str(tax_id): {
+                    "tax_amount_currency": float(share),
+                    "base_amount_currency": float(amounts.total_ex),
+                }
+                for tax_id, share in zip(ids, shares, strict=True)
+            },
+        )
+
+    def _extra_tax_data(self, currency, price_unit, quantity, total_ex, manual):
+        return {
+            "currency_id": currency.id,
+            "price_unit": float(price_unit),
+            "discount": 0.0,
+            "quantity": float(quantity),
+            "manual_total_excluded_currency": float(total_ex),
+            "manual_tax_amounts": manual,
+        }
 
     def _line_values(
         self,
         product,
         name,
         quantity,
-        price_unit,
+        amounts,
         currency,
         taxes,
         manual,
-        total_ex,
         kind,
         line_id=0,
+        tax_product=None,
     ):
+        """One sale order line; ``tax_product`` gives the Odoo taxes of the
+        line in the "Odoo" mode (a discount is taxed like its product)."""
+        price_unit = amounts.unit_inc if amounts.inclusive else amounts.unit_ex
         values = {
             "product_id": product.id,
             "name": name,
@@ -758,25 +866,19 @@ class OrderImporter:
             "tax_ids": [Command.set(taxes.ids)],
             "bigcommerce_line_kind": kind,
             "bigcommerce_line_id": line_id,
+            # Read and removed by _apply_tax_mode.
+            "_bigcommerce": (amounts, tax_product or product),
         }
-        if self.instance.tax_mode == "odoo":
-            values.pop("tax_ids")
-        elif manual:
-            values["extra_tax_data"] = {
-                "currency_id": currency.id,
-                "price_unit": float(price_unit),
-                "discount": 0.0,
-                "quantity": float(quantity),
-                "manual_total_excluded_currency": float(total_ex),
-                "manual_tax_amounts": manual,
-            }
+        if manual:
+            values["extra_tax_data"] = self._extra_tax_data(
+                currency, price_unit, quantity, amounts.total_ex, manual
+            )
         return values
 
     def _product_lines(self, line, tax_rows, inclusive, currency):
         product = self._product(line)
         quantity = int(line["quantity"])
         line_id = int(line["id"])
-        unit = parse_money(line["price_inc_tax" if inclusive else "price_ex_tax"])
         total_ex = parse_money(line["total_ex_tax"])
         line_tax = parse_money(line["total_tax"])
         rows = tax_rows.get(("item", line_id), [])
@@ -796,18 +898,16 @@ class OrderImporter:
         kind = (
             "gift_certificate" if line.get("type") == "giftcertificate" else "product"
         )
+        amounts = LineAmounts(
+            parse_money(line["price_ex_tax"]),
+            parse_money(line["price_inc_tax"]),
+            total_ex,
+            line_tax,
+            inclusive,
+        )
         result = [
             self._line_values(
-                product,
-                name,
-                quantity,
-                unit,
-                currency,
-                taxes,
-                manual,
-                total_ex,
-                kind,
-                line_id,
+                product, name, quantity, amounts, currency, taxes, manual, kind, line_id
             )
         ]
         if discount_inc:
@@ -825,49 +925,65 @@ class OrderImporter:
                         "Discount on %(line)s: %(names)s", line=name, names=names
                     ),
                     1,
-                    -(discount_inc if inclusive else discount_ex),
+                    LineAmounts(
+                        -discount_ex,
+                        -discount_inc,
+                        -discount_ex,
+                        -discount_tax,
+                        inclusive,
+                    ),
                     currency,
                     taxes,
                     manual,
-                    -discount_ex,
                     "discount",
                     line_id,
+                    tax_product=product,
                 )
             )
-        wrapping_inc = parse_money(line.get("wrapping_cost_inc_tax"))
-        if wrapping_inc:
-            wrapping_ex = parse_money(line.get("wrapping_cost_ex_tax"))
+        wrapping = self._charge(line, "wrapping_cost_", inclusive)
+        if wrapping.unit_inc:
             rows = tax_rows.get(("gift-wrapping", line_id), [])
-            taxes, manual = self._taxed(rows, inclusive, wrapping_ex)
+            taxes, manual = self._taxed(rows, inclusive, wrapping.total_ex)
             result.append(
                 self._line_values(
                     self.instance.wrapping_product_id,
                     line.get("wrapping_name") or self.env._("Gift wrapping"),
                     1,
-                    wrapping_inc if inclusive else wrapping_ex,
+                    wrapping,
                     currency,
                     taxes,
                     manual,
-                    wrapping_ex,
                     "wrapping",
                     line_id,
+                    # BigCommerce taxes gift wrapping like the wrapped product.
+                    tax_product=product,
                 )
             )
         return result
+
+    def _charge(self, row, prefix, inclusive):
+        """LineAmounts of a one-off charge (shipping, handling, wrapping, fee)."""
+        amount_ex = parse_money(row.get(f"{prefix}ex_tax"))
+        return LineAmounts(
+            amount_ex,
+            parse_money(row.get(f"{prefix}inc_tax")),
+            amount_ex,
+            parse_money(row.get(f"{prefix}tax")),
+            inclusive,
+        )
 
     def _address_lines(self, address, tax_rows, inclusive, currency):
         result = []
         address_id = int(address["id"])
         for kind, prefix, product in (
-            ("shipping", "", self.instance.shipping_product_id),
-            ("handling", "handling_", self.instance.handling_product_id),
+            ("shipping", "cost_", self.instance.shipping_product_id),
+            ("handling", "handling_cost_", self.instance.handling_product_id),
         ):
-            amount_inc = parse_money(address.get(f"{prefix}cost_inc_tax"))
-            amount_ex = parse_money(address.get(f"{prefix}cost_ex_tax"))
-            if not amount_inc and not amount_ex:
+            amounts = self._charge(address, prefix, inclusive)
+            if not amounts.unit_inc and not amounts.unit_ex:
                 continue
             rows = tax_rows.get((kind, address_id), [])
-            taxes, manual = self._taxed(rows, inclusive, amount_ex)
+            taxes, manual = self._taxed(rows, inclusive, amounts.total_ex)
             name = (
                 address.get("shipping_method") or self.env._("Shipping")
                 if kind == "shipping"
@@ -875,33 +991,22 @@ class OrderImporter:
             )
             result.append(
                 self._line_values(
-                    product,
-                    name,
-                    1,
-                    amount_inc if inclusive else amount_ex,
-                    currency,
-                    taxes,
-                    manual,
-                    amount_ex,
-                    kind,
+                    product, name, 1, amounts, currency, taxes, manual, kind
                 )
             )
         return result
 
     def _fee_line(self, fee, inclusive, currency):
-        amount_inc = parse_money(fee.get("cost_inc_tax"))
-        amount_ex = parse_money(fee.get("cost_ex_tax"))
         return self._line_values(
             self.instance.handling_product_id,
             fee.get("display_name_merchant")
             or fee.get("display_name_customer")
             or "Fee",
             1,
-            amount_inc if inclusive else amount_ex,
+            self._charge(fee, "cost_", inclusive),
             currency,
             self.env["account.tax"],
             {},
-            amount_ex,
             "handling",
         )
 

@@ -1,14 +1,20 @@
+import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
 from ..client import BigCommerceError
 from ..client.parsing import format_rfc2822
 from ..importers.order import OrderImporter
-from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.job_retry import is_last_attempt, retry_job_on_transient_errors
 from .bigcommerce_log import log_operation
 from .bigcommerce_order_status import INCOMPLETE_STATUS, default_odoo_action
+
+_logger = logging.getLogger(__name__)
 
 # date_modified has second resolution and pages can tie: poll with an overlap.
 POLL_OVERLAP = timedelta(minutes=5)
@@ -209,12 +215,29 @@ class BigcommerceInstance(models.Model):
         """Queue job: import one order from the payload its batch job read.
 
         The payload saves a second request per order; a stale payload is
-        harmless because the next poll brings the newer version.
+        harmless because the next poll brings the newer version. When
+        queue_job would give up (retries exhausted, or an unexpected error),
+        the order is kept as a failed record with the reason instead, in the
+        list an admin watches, with its Retry button.
         """
         self.ensure_one()
-        with retry_job_on_transient_errors(self.env):
-            importer = OrderImporter(self, self._get_client(max_wait=0))
-            record = importer.import_order(order)
+        importer = OrderImporter(self, self._get_client(max_wait=0))
+        try:
+            with retry_job_on_transient_errors(self.env):
+                record = importer.import_order(order)
+        except RetryableJobError as error:
+            if not is_last_attempt(self.env):
+                raise
+            record = importer.give_up(
+                order,
+                self.env._("BigCommerce kept failing, gave up: %s", error),
+            )
+        except (psycopg2.OperationalError, psycopg2.IntegrityError):
+            # Concurrency errors: queue_job runs the job again.
+            raise
+        except Exception as error:  # noqa: BLE001 - kept on the record
+            _logger.exception("Import of BigCommerce order %s failed", order["id"])
+            record = importer.give_up(order, self.env._("Unexpected error: %s", error))
         return f"{record.display_name}: {record.state}" if record else "skipped"
 
     def _import_orders_now(

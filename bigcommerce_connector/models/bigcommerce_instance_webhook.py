@@ -14,7 +14,7 @@ from ..client import BigCommerceError
 from ..client.webhook_auth import TOKEN_HEADER
 from ..importers.customer import CustomerImporter
 from ..tools import secret_box
-from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.job_retry import is_last_attempt, retry_job_on_transient_errors
 from .bigcommerce_log import log_operation
 
 _logger = logging.getLogger(__name__)
@@ -515,12 +515,21 @@ class BigcommerceInstance(models.Model):
         try:
             with retry_job_on_transient_errors(self.env), self.env.cr.savepoint():
                 state, message = handler(target_id, events, client)
-        except (RetryableJobError, psycopg2.Error):
-            raise
+        except RetryableJobError as error:
+            if not is_last_attempt(self.env):
+                raise
+            # queue_job would give up: the events say so, with Retry.
+            state = "failed"
+            message = self.env._("BigCommerce kept failing, gave up: %s", error)
+        except psycopg2.Error:
+            raise  # concurrency errors: queue_job runs the job again
         except BigCommerceError as error:
             state, message = "failed", self._explain_api_error(error)
         except UserError as error:
             state, message = "failed", str(error)
+        except Exception as error:  # noqa: BLE001 - kept on the events, with Retry
+            _logger.exception("Webhook sync of %s %s failed", target_type, target_id)
+            state, message = "failed", self.env._("Unexpected error: %s", error)
         values = {"state": state, "processed_at": fields.Datetime.now()}
         values["error" if state == "failed" else "result"] = message
         events.write(values)

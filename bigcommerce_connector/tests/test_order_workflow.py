@@ -400,3 +400,60 @@ class TestShipments(WorkflowCase):
                 if variant.get("sku") and product["type"] == "physical":
                     return variant["sku"]
         raise AssertionError("no physical SKU in the sandbox")
+
+
+@tagged("post_install", "-at_install")
+class TestOrderJobGivesUp(WorkflowCase):
+    """When queue_job would give up, the order stays visible with the reason."""
+
+    def tearDown(self):
+        self.sandbox.clear_faults()
+        super().tearDown()
+
+    def _queued_job(self, order, retry):
+        from odoo.addons.queue_job.job import Job
+
+        delayed = self.instance.with_delay(max_retries=3)._job_import_order(order)
+        job = Job.load(self.env, delayed.uuid)
+        job.retry = retry
+        job.store()
+        return Job.load(self.env, delayed.uuid)
+
+    def _taxed_order(self):
+        order = self.sandbox.create_order(
+            status_id=11, currency_code="USD", tax_inclusive=False
+        )
+        self.assertTrue(parse_money(order["total_tax"]), "needs a /taxes read")
+        return self.instance._get_client().get_order(order["id"])
+
+    def test_a_transient_error_before_the_last_attempt_is_retried(self):
+        from odoo.addons.queue_job.exception import RetryableJobError
+
+        order = self._taxed_order()
+        job = self._queued_job(order, retry=0)
+        self.sandbox.queue_faults("503")
+        with self.assertRaises(RetryableJobError):
+            job.perform()
+        self.assertFalse(self.record_of(order))
+
+    def test_the_last_attempt_keeps_a_failed_record_with_the_reason(self):
+        order = self._taxed_order()
+        job = self._queued_job(order, retry=2)
+        self.sandbox.queue_faults("503")
+        job.perform()
+        record = self.record_of(order)
+        self.assertEqual(record.state, "failed")
+        self.assertIn("gave up", record.failure_reason)
+        self.assertFalse(record.sale_order_id)
+        # Retry once BigCommerce answers again.
+        record.action_retry()
+        self.assertEqual(record.state, "done")
+
+    def test_malformed_data_is_a_failed_record_not_a_lost_job(self):
+        order = self._taxed_order()
+        order["products"] = order["consignments"] = None
+        order["total_inc_tax"] = "not a number"
+        self.instance._job_import_order(order)
+        record = self.record_of(order)
+        self.assertEqual(record.state, "failed")
+        self.assertIn("Unexpected error", record.failure_reason)

@@ -451,6 +451,30 @@ class TestWebhooks(HttpCase):
         self.assertEqual(event.state, "failed")
         self.assertIn(str(order["id"]), event.error)
 
+    def test_transient_errors_retry_then_give_up_visibly(self):
+        from odoo.addons.queue_job.exception import RetryableJobError
+
+        order = self.send(self.sandbox.create_order, status_id=11)
+        job = self.env["queue.job"].search(
+            [
+                ("state", "=", "pending"),
+                ("func_string", "like", f"'order', {order['id']}"),
+            ]
+        )
+        self.assertEqual(len(job), 1)
+        self.sandbox.queue_faults("503")
+        # A queued attempt that is not the last: queue_job retries later.
+        with self.assertRaises(RetryableJobError):
+            Job.load(self.env, job.uuid).perform()
+        event = self.events(target_type="order", target_id=order["id"])
+        self.assertEqual(event.state, "received")
+        # The last attempt (here: an inline run) leaves the events failed.
+        self.sandbox.queue_faults("503")
+        self.instance._job_process_webhook_events("order", order["id"])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("gave up", event.error)
+        self.sandbox.clear_faults()
+
     # ------------------------------------------------------------
     # Rejections
     # ------------------------------------------------------------

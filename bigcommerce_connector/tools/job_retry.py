@@ -23,12 +23,27 @@ def retry_delay(error, attempt):
     return min(MAX_BACKOFF_S, max(1, ceil(error.retry_after * 2 ** min(attempt, 6))))
 
 
-def _current_attempt(env):
+def _current_job(env):
     job_uuid = env.context.get("job_uuid")
     if not job_uuid:
-        return 0
-    job = env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
-    return job.retry or 0
+        return env["queue.job"]
+    return env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+
+
+def _current_attempt(env):
+    return _current_job(env).retry or 0
+
+
+def is_last_attempt(env):
+    """Whether queue_job gives up if the running job fails again.
+
+    The stored ``retry`` counts the attempts before this one. Outside a
+    queued job (inline runs) every attempt is the last.
+    """
+    job = _current_job(env)
+    if not job:
+        return True
+    return bool(job.max_retries) and job.retry + 1 >= job.max_retries
 
 
 @contextmanager
