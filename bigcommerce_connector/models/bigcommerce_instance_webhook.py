@@ -86,7 +86,10 @@ class BigcommerceInstance(models.Model):
         string="Events (24 h)", compute="_compute_webhook_dashboard"
     )
     webhook_duplicate_count = fields.Integer(
-        string="Duplicates Ignored (24 h)", compute="_compute_webhook_dashboard"
+        string="Duplicates Ignored (24 h)",
+        compute="_compute_webhook_dashboard",
+        help="Redeliveries acknowledged without processing, counted on the "
+        "events redelivered in the last 24 hours.",
     )
     webhook_failed_count = fields.Integer(
         string="Failed Events (24 h)", compute="_compute_webhook_dashboard"
