@@ -349,21 +349,51 @@ class CustomerImporter:
             )
             if any(self._street_key(contact) == key for contact in contacts):
                 return partner
-        partner = self.partners.create(
-            {
-                **values,
-                "name": values["name"]
-                or values["email"]
-                or self.env._("BigCommerce guest"),
-                "company_type": "person",
-                "type": "contact",
-                "lang": self.instance.lang or self.env.lang or False,
-                "company_id": self.company.id,
-                "company_name": (billing.get("company") or "").strip() or False,
-                "bigcommerce_instance_id": self.instance.id,
-                "bigcommerce_guest": True,
-            }
-        )
+        return self._create_guest(billing, values, key)
+
+    def _create_guest(self, billing, values, key):
+        """A new guest partner, unique per store and e-mail + address.
+
+        Two jobs importing the first orders of one new guest at once would
+        both find no partner: the unique guest key makes the second wait
+        for the first and retry, then find its partner.
+        """
+        email = _norm(values["email"]) or "name:" + _norm(values["name"])
+        guest_key = "|".join([email, key[0], key[1], str(key[2] or "")])
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                partner = self.partners.create(
+                    {
+                        **values,
+                        "name": values["name"]
+                        or values["email"]
+                        or self.env._("BigCommerce guest"),
+                        "company_type": "person",
+                        "type": "contact",
+                        "lang": self.instance.lang or self.env.lang or False,
+                        "company_id": self.company.id,
+                        "company_name": (billing.get("company") or "").strip() or False,
+                        "bigcommerce_instance_id": self.instance.id,
+                        "bigcommerce_guest": True,
+                        "bigcommerce_guest_key": guest_key,
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            # Visible: a partner of this guest whose address was edited in
+            # Odoo since; invisible: another job is creating it right now.
+            known = self.partners.search(
+                [
+                    ("bigcommerce_instance_id", "=", self.instance.id),
+                    ("bigcommerce_guest_key", "=", guest_key),
+                ],
+                limit=1,
+            )
+            if known:
+                return known
+            raise RetryableJobError(
+                self.env._("This guest is being imported by another job."),
+                seconds=10,
+            ) from None
         self._receivable_account(partner)
         return partner
 

@@ -12,9 +12,12 @@ import logging
 from collections import defaultdict, namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
+import psycopg2
+
 from odoo import Command
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
@@ -1052,13 +1055,38 @@ class OrderImporter:
         return self._products[key]
 
     def _create_product(self, line, sku):
-        return self.env["product.product"].create(
-            {
-                "name": line.get("name") or sku,
-                "default_code": sku,
-                "type": "consu",
-                "invoice_policy": "order",
-                "list_price": float(parse_money(line.get("base_price"))),
-                "taxes_id": [Command.clear()],
-            }
-        )
+        """A product for an unknown SKU, once per store and SKU.
+
+        A concurrent job creating the same SKU makes this one retry; a
+        product this store created earlier (its code edited since) is reused.
+        """
+        products = self.env["product.product"]
+        key = sku.lower()
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return products.create(
+                    {
+                        "name": line.get("name") or sku,
+                        "default_code": sku,
+                        "type": "consu",
+                        "invoice_policy": "order",
+                        "list_price": float(parse_money(line.get("base_price"))),
+                        "taxes_id": [Command.clear()],
+                        "bigcommerce_instance_id": self.instance.id,
+                        "bigcommerce_sku_key": key,
+                    }
+                )
+        except psycopg2.errors.UniqueViolation:
+            known = products.with_context(active_test=False).search(
+                [
+                    ("bigcommerce_instance_id", "=", self.instance.id),
+                    ("bigcommerce_sku_key", "=", key),
+                ],
+                limit=1,
+            )
+            if known:
+                return known
+            raise RetryableJobError(
+                self.env._("SKU %s is being created by another job.", sku),
+                seconds=10,
+            ) from None

@@ -29,6 +29,7 @@ TAX_MODES = [
 
 class BigcommerceInstance(models.Model):
     # analytic.mixin: the analytic distribution every imported line carries.
+    _name = "bigcommerce.instance"
     _inherit = ["bigcommerce.instance", "analytic.mixin"]
 
     use_bigcommerce_order_number = fields.Boolean(

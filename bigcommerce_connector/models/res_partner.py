@@ -31,9 +31,21 @@ class ResPartner(models.Model):
         "e-mail and address reuse it.",
     )
 
+    bigcommerce_guest_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="E-mail and address of the guest checkout that created this "
+        "partner: one partner per guest and store.",
+    )
+
     # One contact per BigCommerce customer address and store.
     _bigcommerce_address_uniq = models.UniqueIndex(
         "(bigcommerce_instance_id, bigcommerce_address_id) "
         "WHERE bigcommerce_address_id IS NOT NULL AND bigcommerce_address_id != 0",
         "This BigCommerce address already has a contact for this store.",
+    )
+    _bigcommerce_guest_uniq = models.UniqueIndex(
+        "(bigcommerce_instance_id, bigcommerce_guest_key) "
+        "WHERE bigcommerce_guest_key IS NOT NULL",
+        "This guest already has a partner for this store.",
     )

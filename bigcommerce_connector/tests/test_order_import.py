@@ -1,15 +1,10 @@
-import threading
-
-import psycopg2
-
-from odoo import Command, fields, sql_db
-from odoo.orm.environments import Transaction
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import float_compare
 
 from ..client.parsing import parse_money
-from .common import BigcommerceSandboxCase
+from ..importers.order import OrderImporter
+from .common import BigcommerceSandboxCase, ConcurrentJobsCase
 
 
 class OrderImportCase(BigcommerceSandboxCase):
@@ -307,27 +302,11 @@ class TestOrderImport(OrderImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestOrderImportConcurrency(BigcommerceSandboxCase):
+class TestOrderImportConcurrency(ConcurrentJobsCase):
     # Not OrderImportCase: its setup (Confirm activates currencies, products)
-    # would hold row locks in the test transaction that the two real
-    # transactions below would wait for.
+    # would hold row locks in the test transaction that the jobs would wait for.
 
     def test_two_jobs_importing_one_order_leave_one_sale_order(self):
-        """Two real transactions, on their own connections, import one order.
-
-        The test's own cursor cannot be used (its data is uncommitted and
-        registry.cursor() is redirected to it in tests): everything here is
-        committed through separate connections.
-        """
-        database = sql_db.db_connect(self.env.cr.dbname)
-        registry = self.env.registry
-
-        def environment(cr):
-            # Registry(dbname) waits for the lock the test runner holds:
-            # hand the loaded registry to the new transaction directly.
-            cr.transaction = Transaction(registry)
-            return self.env(cr=cr)
-
         order = next(
             o
             for o in self.sandbox.state.orders.values()
@@ -335,72 +314,117 @@ class TestOrderImportConcurrency(BigcommerceSandboxCase):
             and o["status_id"] == 11
             and o["default_currency_code"] == "USD"
         )
-        with database.cursor() as cr:
-            env = environment(cr)
-            instance = env["bigcommerce.instance"].create(
-                {
-                    "name": "Concurrency",
-                    "store_hash": "sandbox-concurrency",
-                    "api_url": self.sandbox.api_url,
-                    "access_token": self.sandbox.access_token,
-                    "create_products": True,
-                }
-            )
-            instance.state = "confirmed"
-            instance_id = instance.id
-            # Its own connection, not the test's: the jobs must see it.
-            cr.commit()  # pylint: disable=invalid-commit
+        instance_id = self.committed_instance(name="Concurrency", create_products=True)
         payload = self.instance._get_client().get_order(order["id"])
-        barrier = threading.Barrier(2)
-        errors = []
 
-        postponed = []
+        def job(env):
+            env["bigcommerce.instance"].browse(instance_id)._job_import_order(payload)
 
-        def run():
-            # What queue_job's runner does: a PostgreSQL concurrency error
-            # (PG_CONCURRENCY_ERRORS_TO_RETRY) postpones the job, which runs
-            # again in a fresh transaction.
-            try:
-                with database.cursor() as cr, mute_logger("odoo.sql_db"):
-                    env = environment(cr)
-                    instance = env["bigcommerce.instance"].browse(instance_id)
-                    barrier.wait(timeout=10)
-                    for _attempt in range(3):
-                        try:
-                            instance._job_import_order(payload)
-                            cr.commit()  # pylint: disable=invalid-commit
-                            return
-                        except psycopg2.OperationalError as error:
-                            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                                raise
-                            cr.rollback()
-                            env.invalidate_all()
-                            postponed.append(error.pgcode)
-            except Exception as error:  # noqa: BLE001 - reported by the assertion
-                errors.append(error)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertFalse(any(t.is_alive() for t in threads), "the imports deadlocked")
-        self.assertEqual(errors, [])
+        postponed = self.run_concurrently([job, job])
         # The second job waited for the first one's commit, then was postponed
         # at most once, and found the order imported.
         self.assertLessEqual(len(postponed), 1)
-        with database.cursor() as cr:
-            cr.execute(
-                "SELECT state, sale_order_id FROM bigcommerce_order "
-                "WHERE instance_id = %s",
-                [instance_id],
+        rows = self.fetch(
+            "SELECT state, sale_order_id FROM bigcommerce_order WHERE instance_id = %s",
+            [instance_id],
+        )
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][0], "done")
+        count = self.fetch(
+            "SELECT count(*) FROM sale_order WHERE bigcommerce_order_record_id IN "
+            "(SELECT id FROM bigcommerce_order WHERE instance_id = %s)",
+            [instance_id],
+        )
+        self.assertEqual(count[0][0], 1)
+
+    def _import_job(self, instance_id, payload):
+        # The importer itself, as one try of a job: the job method would turn
+        # a retry outside queue_job (its last attempt) into a failed record.
+        def job(env):
+            instance = env["bigcommerce.instance"].browse(instance_id)
+            OrderImporter(instance, instance._get_client()).import_order(payload)
+
+        return job
+
+    def _known_skus(self):
+        return set(
+            self.env["product.product"]
+            .search([("default_code", "!=", False)])
+            .mapped("default_code")
+        )
+
+    def test_two_first_orders_of_one_new_guest_make_one_partner(self):
+        """Two orders of the same new guest, imported at the same time."""
+        first = self.sandbox.create_order(status_id=11, guest=True, currency_code="USD")
+        second = self.sandbox.create_order(
+            status_id=11,
+            guest=True,
+            currency_code="USD",
+            billing_address=first["billing_address"],
+        )
+        skus = {
+            line["sku"]
+            for order in (first, second)
+            for line in self.sandbox.state.order_products[order["id"]]
+            if line["sku"]
+        }
+        instance_id = self.committed_instance(
+            name="Guests",
+            skus=skus - self._known_skus(),
+            payment_methods={first["payment_method"], second["payment_method"]},
+        )
+        client = self.instance._get_client()
+        payloads = [client.get_order(first["id"]), client.get_order(second["id"])]
+
+        postponed = self.run_concurrently(
+            [self._import_job(instance_id, payload) for payload in payloads]
+        )
+        self.assertLessEqual(len(postponed), 1)
+        rows = self.fetch(
+            "SELECT DISTINCT so.partner_id FROM sale_order so "
+            "JOIN bigcommerce_order bo ON bo.id = so.bigcommerce_order_record_id "
+            "WHERE bo.instance_id = %s",
+            [instance_id],
+        )
+        self.assertEqual(len(rows), 1)
+        guests = self.fetch(
+            "SELECT count(*) FROM res_partner WHERE bigcommerce_instance_id = %s "
+            "AND bigcommerce_guest",
+            [instance_id],
+        )
+        self.assertEqual(guests[0][0], 1)
+
+    def test_two_orders_with_one_unknown_sku_create_one_product(self):
+        sku = next(
+            variant["sku"]
+            for variants in self.sandbox.state.variants.values()
+            for variant in variants
+            if variant.get("sku") and variant["sku"] not in self._known_skus()
+        )
+        orders = [
+            self.sandbox.create_order(
+                status_id=11, guest=True, currency_code="USD", lines=[(sku, 1)]
             )
-            rows = cr.fetchall()
-            self.assertEqual(len(rows), 1)
-            self.assertEqual(rows[0][0], "done")
-            cr.execute(
-                "SELECT count(*) FROM sale_order WHERE bigcommerce_order_record_id IN "
-                "(SELECT id FROM bigcommerce_order WHERE instance_id = %s)",
-                [instance_id],
-            )
-            self.assertEqual(cr.fetchone()[0], 1)
+            for _ in range(2)
+        ]
+        instance_id = self.committed_instance(
+            name="Products",
+            create_products=True,
+            payment_methods={order["payment_method"] for order in orders},
+        )
+        client = self.instance._get_client()
+        payloads = [client.get_order(order["id"]) for order in orders]
+
+        self.run_concurrently(
+            [self._import_job(instance_id, payload) for payload in payloads]
+        )
+        products = self.fetch(
+            "SELECT count(*) FROM product_product WHERE bigcommerce_instance_id = %s",
+            [instance_id],
+        )
+        self.assertEqual(products[0][0], 1)
+        states = self.fetch(
+            "SELECT state FROM bigcommerce_order WHERE instance_id = %s",
+            [instance_id],
+        )
+        self.assertEqual(sorted(state for (state,) in states), ["done", "done"])
