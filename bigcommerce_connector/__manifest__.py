@@ -28,6 +28,7 @@
         "wizard/bigcommerce_import_wizard_views.xml",
         "views/bigcommerce_customer_views.xml",
         "views/bigcommerce_order_views.xml",
+        "views/bigcommerce_refund_views.xml",
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
         "views/bigcommerce_menus.xml",

@@ -1,7 +1,9 @@
 """Benchmark the order import: API requests per order, orders per second, and
-the Odoo-side cost against plain ORM code that creates the same documents.
+the Odoo-side cost against plain ORM code that creates the same documents;
+then the refund import: API requests per refund against the list pages.
 
-    python3 scripts/benchmark_orders.py [--orders 1000] [--tax-mode bigcommerce]
+    python3 scripts/benchmark_orders.py [--orders 1000] [--refunds 300]
+                                        [--tax-mode bigcommerce]
 
 It installs the addon into a throwaway database (``bigcommerce_bench``, dropped
 at the end unless ``--keep``), starts the sandbox store with ``--orders`` extra
@@ -29,6 +31,12 @@ sys.path.insert(0, ROOT)
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument(
+        "--refunds",
+        type=int,
+        default=300,
+        help="refunds made in the sandbox on the imported orders, then imported",
+    )
     parser.add_argument(
         "--tax-mode", default="bigcommerce", choices=["odoo", "bigcommerce"]
     )
@@ -204,7 +212,9 @@ def run(env, store, new_ids, args):
         env["account.move"].create(values).action_post()
     env.flush_all()
     baseline_seconds = time.perf_counter() - started
+    refund_figures = run_refunds(env, store, instance, client, records, args)
     return {
+        **refund_figures,
         "orders": len(new_ids),
         "imported": Counter(records.mapped("state")),
         "requests": len(log),
@@ -214,6 +224,45 @@ def run(env, store, new_ids, args):
         "import_seconds": import_seconds,
         "http_seconds": http_seconds[0],
         "baseline_seconds": baseline_seconds,
+    }
+
+
+REFUND_KINDS = ("partial", "shipping", "order", "full")
+
+
+def run_refunds(env, store, instance, client, records, args):
+    """Refund some of the imported orders in the sandbox, then import them."""
+    store.advance_clock(3600)
+    since = store.state.clock.now().replace(tzinfo=None)
+    made = Counter()
+    done = records.filtered(lambda record: record.state == "done")
+    for index, record in enumerate(done[: args.refunds]):
+        kind = REFUND_KINDS[index % len(REFUND_KINDS)]
+        try:
+            if kind == "order":
+                store.add_refund(
+                    record.bigcommerce_id, items=[{"item_type": "ORDER", "amount": 1}]
+                )
+            else:
+                store.add_refund(record.bigcommerce_id, kind=kind)
+        except ValueError:  # e.g. an order without shipping cost
+            store.add_refund(record.bigcommerce_id, kind="partial")
+            kind = "partial"
+        made[kind] += 1
+    requests_before = store.request_count
+    started = time.perf_counter()
+    instance.with_context(queue_job__no_delay=True)._import_refunds_now(
+        since=since, client=client
+    )
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    refunds = env["bigcommerce.refund"].search([("instance_id", "=", instance.id)])
+    return {
+        "refunds": sum(made.values()),
+        "refund_kinds": made,
+        "refund_states": Counter(refunds.mapped("state")),
+        "refund_requests": store.request_count - requests_before,
+        "refund_seconds": seconds,
     }
 
 
@@ -245,6 +294,30 @@ def report(figures, args):
         f"Odoo-side time:           {odoo_seconds:.1f} s vs plain ORM baseline "
         f"{figures['baseline_seconds']:.1f} s -> ratio "
         f"{odoo_seconds / figures['baseline_seconds']:.2f}x (goal <= 1.5x)"
+    )
+    refunds = figures["refunds"]
+    if not refunds:
+        return
+    # Refund lists document an empty meta (no total): only a short page
+    # tells the last one, so n refunds need n // 250 + 1 page reads.
+    refund_pages = refunds // 250 + 1
+    print()
+    print(
+        f"refunds imported:         {refunds} ({dict(figures['refund_kinds'])}; "
+        f"{dict(figures['refund_states'])})"
+    )
+    print(
+        f"API requests:             {figures['refund_requests']} "
+        f"({figures['refund_requests'] / refunds:.3f} per refund)"
+    )
+    print(
+        f"documented minimum:       {refund_pages} refund list pages "
+        f"({refund_pages / refunds:.3f} per refund) -> ratio "
+        f"{figures['refund_requests'] / refund_pages:.3f}x (goal <= 1.05x)"
+    )
+    print(
+        f"refund import wall time:  {figures['refund_seconds']:.1f} s "
+        f"({refunds / figures['refund_seconds']:.1f} refunds/s)"
     )
 
 

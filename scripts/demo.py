@@ -5,7 +5,7 @@
 3. creates the instance "Sandbox store" pointing at the sandbox, tests the
    connection and confirms it (currency, statuses, channels, locations...);
 4. imports the sandbox's customers and orders (confirmed sale orders with
-   posted invoices);
+   posted invoices), then its refunds (posted credit notes);
 5. serves Odoo on http://127.0.0.1:8069 (login admin / admin) with the
    queue_job runner, until Ctrl-C.
 
@@ -162,6 +162,17 @@ def connect_instance(config, args, sandbox):
             f"{len(orders.sale_order_id)} confirmed sale orders, "
             f"{len(posted)} posted invoices, "
             f"{len(orders.filtered(lambda o: o.state in ('failed', 'review')))} "
+            "needing attention"
+        )
+        inline.import_refunds()
+        cr.commit()
+        refunds = env["bigcommerce.refund"].search([("instance_id", "=", instance.id)])
+        credit_notes = refunds.credit_note_id.filtered(
+            lambda move: move.state == "posted"
+        )
+        log(
+            f"imported {len(refunds)} refunds: {len(credit_notes)} posted credit "
+            f"notes, {len(refunds.filtered(lambda r: r.state != 'synced'))} "
             "needing attention"
         )
 

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime  # noqa: E402
 
 import pytest  # noqa: E402
 
-from bigcommerce_connector.sandbox import seed, state  # noqa: E402
+from bigcommerce_connector.sandbox import api_v3, seed, state  # noqa: E402
 
 SEED = 42
 
@@ -544,7 +544,9 @@ def test_seeded_records_conform_to_the_openapi_specs(store):
         "/v2/orders/1/shipments": [
             s for rows in store.order_shipments.values() for s in rows
         ],
-        "/v3/orders/payment_actions/refunds/1": list(store.refunds.values()),
+        "/v3/orders/payment_actions/refunds/1": [
+            api_v3.render_single_refund(r) for r in store.refunds.values()
+        ],
         "/v3/orders/1/payment_actions/refunds": list(store.refunds.values()),
     }
     link = {"url": "https://example.com/x", "resource": "/x"}

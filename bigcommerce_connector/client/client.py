@@ -361,6 +361,9 @@ class BigCommerceClient:
     def iter_order_refunds(self, order_id):
         return self.iter_v3(f"orders/{int(order_id)}/payment_actions/refunds")
 
+    def get_refund(self, refund_id):
+        return self.get_v3(f"orders/payment_actions/refunds/{int(refund_id)}")
+
     def iter_customers(self, **filters):
         params = {"include": "addresses"}
         params.update(filters)

@@ -690,6 +690,8 @@ class OrderImporter:
 
     def _tax_values(self, label, rate, inclusive):
         account = self.instance.tax_account_id or self._default_tax_account()
+        # Credit notes may book the tax they give back on an account of its own.
+        refund_account = self.instance.refund_tax_account_id or account
         repartition = [
             Command.create({"repartition_type": "base"}),
             Command.create(
@@ -713,7 +715,7 @@ class OrderImporter:
                 Command.create(
                     {
                         "repartition_type": "tax",
-                        "account_id": account.id if account else False,
+                        "account_id": refund_account.id if refund_account else False,
                     }
                 ),
             ],
@@ -994,7 +996,16 @@ class OrderImporter:
             )
             result.append(
                 self._line_values(
-                    product, name, 1, amounts, currency, taxes, manual, kind
+                    product,
+                    name,
+                    1,
+                    amounts,
+                    currency,
+                    taxes,
+                    manual,
+                    kind,
+                    # SHIPPING and HANDLING refund items name the address.
+                    address_id,
                 )
             )
         return result
@@ -1010,7 +1021,8 @@ class OrderImporter:
             currency,
             self.env["account.tax"],
             {},
-            "handling",
+            "fee",
+            int(fee.get("id") or 0),
         )
 
     def _line_name(self, line):

@@ -15,6 +15,9 @@ from . import bigcommerce_payment_mapping
 from . import sale_order
 from . import bigcommerce_instance_order
 from . import bigcommerce_instance_payment
+from . import bigcommerce_refund
+from . import bigcommerce_refund_line
+from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook

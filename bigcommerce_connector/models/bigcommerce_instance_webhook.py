@@ -390,7 +390,7 @@ class BigcommerceInstance(models.Model):
 
         BigCommerce deactivates a hook after about 48 hours of failed
         deliveries (and after 90 days without events) and replays nothing:
-        the orders and customers changed since the last event received
+        the orders, refunds and customers changed since the last event received
         through a hook that was down are polled again.
         """
         self.ensure_one()
@@ -438,6 +438,9 @@ class BigcommerceInstance(models.Model):
         if families & {"order", "shipment"}:
             self.import_orders(date_from=since)
             recorder.note(self.env._("Orders polled since %s", since))
+        if "store/order/refund/created" in scopes:
+            self.import_refunds(since=since)
+            recorder.note(self.env._("Refunds polled since %s", since))
         if "customer" in families:
             self.import_customers(since=since)
             recorder.note(self.env._("Customers polled since %s", since))
@@ -476,6 +479,7 @@ class BigcommerceInstance(models.Model):
         return {
             "order": self._webhook_sync_order,
             "customer": self._webhook_sync_customer,
+            "refund": self._webhook_sync_refund,
         }
 
     def _enqueue_webhook_job(self, target_type, target_id, company_id=None):
@@ -567,6 +571,29 @@ class BigcommerceInstance(models.Model):
             id=order_id,
             outcome=outcome,
             sale=record.sale_order_id.name,
+        )
+
+    def _webhook_sync_refund(self, refund_id, events, client):
+        """Book the refund once; its ``statusUpdated`` twin only re-syncs the
+        order, so the two events of a refund make one credit note."""
+        self._import_refunds_now(refund_ids=[refund_id], client=client)
+        record = self.env["bigcommerce.refund"].search(
+            [("instance_id", "=", self.id), ("bigcommerce_id", "=", refund_id)]
+        )
+        if not record:
+            return "failed", self.env._("BigCommerce has no refund %s.", refund_id)
+        if record.state == "error":
+            return "failed", record.message
+        if record.state == "pending":
+            # The refund waits on its own record (order not invoiced yet...),
+            # which its poll and Retry pick up.
+            return "done", self.env._(
+                "Refund %(id)s pending: %(reason)s", id=refund_id, reason=record.message
+            )
+        return "done", self.env._(
+            "Refund %(id)s booked (%(credit_note)s)",
+            id=refund_id,
+            credit_note=record.credit_note_id.name,
         )
 
     def _webhook_sync_customer(self, customer_id, events, client):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -26,15 +26,64 @@ class SaleOrder(models.Model):
         related="bigcommerce_order_record_id.shipment_ids",
         string="BigCommerce Shipments",
     )
+    bigcommerce_refund_ids = fields.One2many(
+        "bigcommerce.refund", "sale_order_id", string="BigCommerce Refunds"
+    )
+    bigcommerce_refund_count = fields.Integer(
+        compute="_compute_bigcommerce_refund_count"
+    )
+
+    @api.depends("order_line.invoice_lines", "bigcommerce_refund_ids.credit_note_id")
+    def _get_invoiced(self):
+        # A credit note of an order-level amount has no line of the order:
+        # its refund links it, so it is among the order's invoices too.
+        result = super()._get_invoiced()
+        # sudo: salespeople see the order's invoices without BigCommerce rights.
+        groups = (
+            self.env["bigcommerce.refund"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sale_order_id", "in", self._origin.ids),
+                    ("credit_note_id", "!=", False),
+                ],
+                ["sale_order_id"],
+                ["credit_note_id:array_agg"],
+            )
+        )
+        credit_note_ids = {order.id: ids for order, ids in groups}
+        for order in self:
+            credit_notes = self.env["account.move"].browse(
+                credit_note_ids.get(order._origin.id, [])
+            )
+            if credit_notes - order.invoice_ids:
+                order.invoice_ids |= credit_notes
+                order.invoice_count = len(order.invoice_ids)
+        return result
+
+    @api.depends("bigcommerce_refund_ids")
+    def _compute_bigcommerce_refund_count(self):
+        for order in self:
+            order.bigcommerce_refund_count = len(order.bigcommerce_refund_ids)
+
+    def action_view_bigcommerce_refunds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_refund_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        return action
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     bigcommerce_line_id = fields.Integer(
-        string="BigCommerce Order Product ID",
+        string="BigCommerce Line ID",
         copy=False,
-        help="The order-product id that shipments and refunds refer to.",
+        help="The id that shipments and refunds refer to: the order-product id "
+        "(products, their discounts and wrapping), the order address id "
+        "(shipping, handling) or the fee id.",
     )
     bigcommerce_line_kind = fields.Selection(
         [
@@ -44,6 +93,7 @@ class SaleOrderLine(models.Model):
             ("handling", "Handling"),
             ("wrapping", "Gift Wrapping"),
             ("gift_certificate", "Gift Certificate"),
+            ("fee", "Fee"),
         ],
         copy=False,
     )

@@ -58,7 +58,20 @@ def get_refund(ctx, refund_id):
     refund = ctx.state.refunds.get(int(refund_id))
     if refund is None:
         raise ApiError(404, NOT_FOUND)
-    return _one(copy.deepcopy(refund))
+    return _one(render_single_refund(refund))
+
+
+def render_single_refund(refund):
+    """A refund as GET /refunds/{id} documents it.
+
+    The spec types an item's ``requested_amount`` as a number (``Amount``)
+    in the lists but as a string ("109.11") in the single-refund response.
+    """
+    rendered = copy.deepcopy(refund)
+    for item in rendered["items"]:
+        if item.get("requested_amount") is not None:
+            item["requested_amount"] = f"{item['requested_amount']:.2f}"
+    return rendered
 
 
 # ----------------------------------------------------------------------

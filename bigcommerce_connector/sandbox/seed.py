@@ -2035,12 +2035,29 @@ def _refund_items(state, order, kind, items):
         if (item_type, item_id) in done_amounts:
             raise ValueError(f"{item_type} {item_id} was already refunded")
         done_amounts.add((item_type, item_id))
+        # Amount-bound items (SHIPPING, HANDLING, ORDER, FEE) are requested
+        # with an amount, which the refund reports back as requested_amount.
         item = {
             "item_type": item_type,
             "item_id": item_id,
             "reason": "",
+            "requested_amount": money_num(amount),
         }
         return item, q2(amount), q2(tax)
+
+    def order_item(amount):
+        # ORDER: a custom amount that BigCommerce does not tax (tax is not
+        # re-calculated); several may be refunded, so no "already" check.
+        amount = q2(Decimal(str(amount)))
+        if amount <= 0:
+            raise ValueError("an ORDER refund item needs a positive amount")
+        item = {
+            "item_type": "ORDER",
+            "item_id": order_id,
+            "reason": "",
+            "requested_amount": money_num(amount),
+        }
+        return item, amount, ZERO
 
     def shipping(address):
         return amount_item(
@@ -2070,7 +2087,7 @@ def _refund_items(state, order, kind, items):
     if items:
         for spec in items:
             item_type = spec.get("item_type", "PRODUCT")
-            item_id = spec["item_id"]
+            item_id = spec.get("item_id", order_id)
             if item_type == "PRODUCT":
                 result.append(product_item(lines[item_id], spec.get("quantity", 1)))
             elif item_type == "SHIPPING":
@@ -2079,6 +2096,8 @@ def _refund_items(state, order, kind, items):
                 result.append(handling(addresses[item_id]))
             elif item_type == "GIFT_WRAPPING":
                 result.append(wrapping(lines[item_id]))
+            elif item_type == "ORDER":
+                result.append(order_item(spec["amount"]))
             else:
                 raise ValueError(f"unsupported refund item type {item_type}")
         return result
@@ -2123,11 +2142,18 @@ def _refund_items(state, order, kind, items):
     return result
 
 
-def _refund(state, order_id, kind, items, moment, reason=""):
+def _refund(state, order_id, kind, items, moment, reason="", override=None):
     order = state.orders[order_id]
     parts = _refund_items(state, order, kind, items)
     total_amount = sum((amount for _i, amount, _t in parts), ZERO)
     total_tax = sum((tax for _i, _a, tax in parts), ZERO)
+    if override:
+        # merchant_calculated_override: the merchant's totals replace the
+        # calculated ones; the items stay as requested.
+        total_amount = q2(Decimal(str(override["total_amount"])))
+        total_tax = q2(Decimal(str(override["total_tax"])))
+        if total_amount <= 0 or not 0 <= total_tax <= total_amount:
+            raise ValueError("invalid merchant override totals")
     _units, _amounts, already = _refunded_so_far(state, order_id)
     order_total = Decimal(order["total_inc_tax"])
     if already + total_amount > order_total:
@@ -2154,7 +2180,7 @@ def _refund(state, order_id, kind, items, moment, reason=""):
         "reason": reason,
         "total_amount": money_num(total_amount),
         "total_tax": money_num(total_tax),
-        "uses_merchant_override_values": False,
+        "uses_merchant_override_values": bool(override),
         "payments": [
             {
                 "id": state.next_id("refund_payment"),
@@ -2203,13 +2229,38 @@ def set_order_status(state, order_id, status_id):
         return order
 
 
-def add_refund(state, order_id, *, kind="full", items=None):
+def add_refund(state, order_id, *, kind="full", items=None, override=None):
     """Refund (``full`` = everything left, ``partial`` = one unit of the first line
     with units left, ``shipping`` = the first shipping cost not yet refunded, or
-    explicit ``items`` [{item_type, item_id, quantity}]); the order goes to
-    status 4 (fully refunded) or 14 (partially refunded)."""
+    explicit ``items`` [{item_type, item_id, quantity}] / [{"item_type": "ORDER",
+    "amount": 5}]); ``override`` {total_amount, total_tax} is a merchant
+    override of the totals. The order goes to status 4 (fully refunded) or 14
+    (partially refunded)."""
     with state.lock:
-        return _refund(state, order_id, kind, items, state.clock.now(), "Refund")
+        return _refund(
+            state,
+            order_id,
+            kind,
+            items,
+            state.clock.now(),
+            "Refund",
+            override=override,
+        )
+
+
+def tamper_refund(state, refund_id, **changes):
+    """Change a refund's fields as they are (e.g. a total its items do not
+    add up to): the consistency rules above are deliberately not applied."""
+    with state.lock:
+        refund = state.refunds[int(refund_id)]
+        for key, value in changes.items():
+            if key not in REFUND_TAMPER_FIELDS:
+                raise ValueError(f"{key} is not a tamperable refund field")
+            refund[key] = value
+        return refund
+
+
+REFUND_TAMPER_FIELDS = ("total_amount", "total_tax", "reason")
 
 
 def create_order(

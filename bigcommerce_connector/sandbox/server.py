@@ -469,10 +469,12 @@ class SandboxStore:
         )
         return order
 
-    def add_refund(self, order_id, kind="full", items=None):
+    def add_refund(self, order_id, kind="full", items=None, override=None):
         with self.state.lock:
             previous = self.state.orders[order_id]["status_id"]
-            refund = seed.add_refund(self.state, order_id, kind=kind, items=items)
+            refund = seed.add_refund(
+                self.state, order_id, kind=kind, items=items, override=override
+            )
             status_id = self.state.orders[order_id]["status_id"]
         self.emit(
             "store/order/refund/created",
@@ -494,9 +496,7 @@ class SandboxStore:
 
     def tamper_refund(self, refund_id, **changes):
         """Corrupt a refund on purpose (e.g. a total that does not add up)."""
-        with self.state.lock:
-            self.state.refunds[refund_id].update(changes)
-        return self.state.refunds[refund_id]
+        return seed.tamper_refund(self.state, refund_id, **changes)
 
     def record_shipment(self, order_id, address_id, items, body):
         """A shipment posted through the API: lines and the order status follow."""
@@ -698,7 +698,14 @@ class SandboxStore:
             and parts[0] == "orders"
             and parts[2] == "refunds"
         ):
-            return 201, self.add_refund(int(parts[1]), kind=body.get("kind", "full"))
+            return 201, self.add_refund(
+                int(parts[1]),
+                kind=body.get("kind", "full"),
+                items=body.get("items"),
+                override=body.get("merchant_calculated_override"),
+            )
+        if method == "PUT" and len(parts) == 2 and parts[0] == "refunds":
+            return 200, self.tamper_refund(int(parts[1]), **body)
         if (
             method == "POST"
             and len(parts) == 3

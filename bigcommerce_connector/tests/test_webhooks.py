@@ -402,6 +402,59 @@ class TestWebhooks(HttpCase):
         self.assertEqual(shipment_event.state, "done")
         self.assertEqual(self.order_records(order["id"]).status_id, 2)
 
+    def test_refund_makes_one_credit_note_despite_its_two_events(self):
+        order = self.send(self.sandbox.create_order, status_id=11)
+        self.run_jobs()
+        invoice = self.order_records(order["id"]).invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.sandbox.advance_clock(60)
+        refund = self.send(self.sandbox.add_refund, order["id"], kind="full")
+        refund_event = self.events(scope="store/order/refund/created")
+        status_event = self.events(
+            scope="store/order/statusUpdated", target_id=order["id"]
+        )
+        self.assertEqual(
+            (refund_event.target_type, refund_event.target_id),
+            (
+                "refund",
+                refund["id"],
+            ),
+        )
+        self.assertEqual(len(status_event), 1)
+        # BigCommerce retries both, one of them concurrently.
+        self.send(self.sandbox.webhooks.redeliver, index=-1, times=3)
+        self.send(self.sandbox.webhooks.redeliver, index=-2, times=3, concurrent=True)
+        self.run_jobs()
+        self.assertEqual(refund_event.state, "done", refund_event.error)
+        self.assertEqual(status_event.state, "done", status_event.error)
+        credit_notes = self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("reversed_entry_id", "=", invoice.id)]
+        )
+        self.assertEqual(len(credit_notes), 1)
+        self.assertEqual(credit_notes.state, "posted")
+        self.assertIn(credit_notes.name, refund_event.result)
+        record = self.env["bigcommerce.refund"].search(
+            [
+                ("instance_id", "=", self.instance.id),
+                ("bigcommerce_id", "=", refund["id"]),
+            ]
+        )
+        self.assertEqual(record.state, "synced")
+        self.assertEqual(record.credit_note_id, credit_notes)
+        self.assertEqual(self.order_records(order["id"]).status_id, 4)
+        # Processing the refund again books nothing more.
+        refund_event.action_retry()
+        self.run_jobs()
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [
+                    ("move_type", "=", "out_refund"),
+                    ("reversed_entry_id", "=", invoice.id),
+                ]
+            ),
+            1,
+        )
+
     def test_customer_events_update_and_keep_the_partner(self):
         customer_id = min(self.sandbox.state.customers)
         self.send(self.sandbox.update_customer, customer_id, first_name="Renamed")

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class BigcommerceImportWizard(models.TransientModel):
-    """Import customers or orders now: all, by BigCommerce ids, or by dates."""
+    """Import customers, orders or refunds now: all, by ids, or by dates."""
 
     _name = "bigcommerce.import.wizard"
     _description = "Import from BigCommerce"
@@ -15,7 +15,7 @@ class BigcommerceImportWizard(models.TransientModel):
         domain=[("state", "=", "confirmed")],
     )
     entity = fields.Selection(
-        [("orders", "Orders"), ("customers", "Customers")],
+        [("orders", "Orders"), ("refunds", "Refunds"), ("customers", "Customers")],
         default="orders",
         required=True,
     )
@@ -30,6 +30,13 @@ class BigcommerceImportWizard(models.TransientModel):
     )
     bigcommerce_ids = fields.Char(
         string="BigCommerce IDs", help="Comma or space separated, e.g. 101, 102"
+    )
+    refund_id_kind = fields.Selection(
+        [("refund", "Refund IDs"), ("order", "Order IDs")],
+        string="The IDs Are",
+        default="refund",
+        required=True,
+        help="Refunds by their own id, or every refund of the given orders.",
     )
     date_from = fields.Datetime()
     date_to = fields.Datetime()
@@ -54,6 +61,13 @@ class BigcommerceImportWizard(models.TransientModel):
                 order_ids=ids,
                 date_from=date_from,
                 date_to=self.date_to if self.mode == "dates" else None,
+            )
+        elif self.entity == "refunds":
+            by_order = self.refund_id_kind == "order"
+            instance.import_refunds(
+                refund_ids=None if by_order else ids,
+                order_ids=ids if by_order else None,
+                since=date_from,
             )
         else:
             instance.import_customers(customer_ids=ids, since=date_from)

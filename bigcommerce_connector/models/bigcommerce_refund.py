@@ -1,0 +1,148 @@
+from odoo import api, fields, models
+
+from .bigcommerce_log import log_operation
+
+REFUND_STATES = [
+    ("pending", "Pending"),
+    ("synced", "Synced"),
+    ("error", "Error"),
+]
+
+
+class BigcommerceRefund(models.Model):
+    """One BigCommerce refund and the credit note it became, exactly once.
+
+    Like ``bigcommerce.order``, the row exists before its credit note and
+    jobs lock it: a replayed or concurrent import waits, then finds the
+    credit note. A refund that cannot be booked yet (order not imported,
+    invoice not posted) stays Pending; one that cannot be booked as
+    BigCommerce states it goes to Error with the reason.
+    """
+
+    _name = "bigcommerce.refund"
+    _description = "BigCommerce refund"
+    _order = "date_created desc, bigcommerce_id desc"
+    _check_company_auto = True
+
+    instance_id = fields.Many2one(
+        "bigcommerce.instance", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
+    bigcommerce_id = fields.Integer(string="BigCommerce Refund ID", required=True)
+    order_bigcommerce_id = fields.Integer(
+        string="BigCommerce Order ID", readonly=True, index=True
+    )
+    order_record_id = fields.Many2one(
+        "bigcommerce.order",
+        string="BigCommerce Order",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order", readonly=True, index="btree_not_null", check_company=True
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Refunded Invoice",
+        readonly=True,
+        check_company=True,
+    )
+    credit_note_id = fields.Many2one(
+        "account.move", readonly=True, index="btree_not_null", check_company=True
+    )
+    state = fields.Selection(
+        REFUND_STATES, default="pending", required=True, index=True, readonly=True
+    )
+    message = fields.Text(readonly=True)
+    date_created = fields.Datetime(string="Created in BigCommerce", readonly=True)
+    reason = fields.Char(readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    total_amount = fields.Monetary(string="BigCommerce Amount", readonly=True)
+    total_tax = fields.Monetary(string="BigCommerce Tax", readonly=True)
+    uses_merchant_override_values = fields.Boolean(
+        string="Merchant Override",
+        readonly=True,
+        help="The merchant entered the refund's total and tax instead of "
+        "letting BigCommerce calculate them from the items.",
+    )
+    line_ids = fields.One2many(
+        "bigcommerce.refund.line", "refund_id", string="Items", readonly=True
+    )
+    payment_ids = fields.One2many(
+        "bigcommerce.refund.payment", "refund_id", string="Payments", readonly=True
+    )
+    attempt_count = fields.Integer(readonly=True)
+
+    _bigcommerce_id_uniq = models.Constraint(
+        "UNIQUE(instance_id, bigcommerce_id)",
+        "This BigCommerce refund is already known for this instance.",
+    )
+
+    @api.depends("bigcommerce_id", "order_bigcommerce_id", "instance_id.name")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = self.env._(
+                "%(store)s refund #%(refund)s (order #%(order)s)",
+                store=record.instance_id.name,
+                refund=record.bigcommerce_id,
+                order=record.order_bigcommerce_id,
+            )
+
+    def action_retry(self):
+        """Read the refunds again and book those not synced yet."""
+        for instance in self.instance_id:
+            records = self.filtered_domain(
+                [("instance_id", "=", instance.id), ("state", "!=", "synced")]
+            )
+            if not records:
+                continue
+            with log_operation(instance, "retry_refunds", "refund") as recorder:
+                instance._import_refunds_now(
+                    refund_ids=records.mapped("bigcommerce_id"), recorder=recorder
+                )
+        return True
+
+    def action_view_credit_note(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.credit_note_id.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _claim(self, instance, bigcommerce_id):
+        """The record of this refund, locked for the current transaction.
+
+        As ``bigcommerce.order._claim``: INSERT ... ON CONFLICT DO NOTHING
+        waits for a concurrent transaction inserting the same refund, then
+        the row lock serialises the jobs.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO bigcommerce_refund
+                (instance_id, company_id, bigcommerce_id, state, attempt_count,
+                 create_uid, create_date, write_uid, write_date)
+            VALUES (%(instance)s, %(company)s, %(refund)s, 'pending', 0,
+                    %(uid)s, %(now)s, %(uid)s, %(now)s)
+            ON CONFLICT (instance_id, bigcommerce_id) DO NOTHING
+            """,
+            {
+                "instance": instance.id,
+                "company": instance.company_id.id,
+                "refund": bigcommerce_id,
+                "uid": self.env.uid,
+                "now": fields.Datetime.now(),
+            },
+        )
+        self.env.cr.execute(
+            "SELECT id FROM bigcommerce_refund "
+            "WHERE instance_id = %s AND bigcommerce_id = %s FOR UPDATE",
+            [instance.id, bigcommerce_id],
+        )
+        record = self.browse(self.env.cr.fetchone()[0])
+        record.invalidate_recordset()
+        return record
