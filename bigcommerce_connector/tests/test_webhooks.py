@@ -442,9 +442,11 @@ class TestWebhooks(HttpCase):
         self.assertEqual(record.state, "synced")
         self.assertEqual(record.credit_note_id, credit_notes)
         self.assertEqual(self.order_records(order["id"]).status_id, 4)
-        # Processing the refund again books nothing more.
-        refund_event.action_retry()
+        # A later event about the same refund books nothing more.
+        again = dict(json.loads(refund_event.payload), created_at=int(time.time()) + 5)
+        self.assertEqual(self.post(*self.signed(again)).status_code, 200)
         self.run_jobs()
+        self.assertEqual(len(self.events(scope="store/order/refund/created")), 2)
         self.assertEqual(
             self.env["account.move"].search_count(
                 [
