@@ -145,6 +145,6 @@ class BigcommerceWebhookController(http.Controller):
             raise Rejected(400, "callback fields missing or invalid")
         if len(scope) > 200 or len(digest) > 200:
             raise Rejected(400, "callback fields too long")
-        if payload.get("producer") != f"stores/{row['store_hash']}":
+        if payload.get("producer") != f"stores/{(row['store_hash'] or '').strip()}":
             raise Rejected(400, "callback of another store")
         return payload
