@@ -355,6 +355,7 @@ class OrderImporter:
             **self._status_values(order),
             "sale_order_id": sale_order.id,
             "invoice_id": invoice.id,
+            "payment_mapping_id": mapping.id,
             "failure_reason": problem or False,
             "attempt_count": record.attempt_count + 1,
         }

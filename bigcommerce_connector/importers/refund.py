@@ -309,7 +309,52 @@ class RefundImporter:
         # invoice is still open; on a paid invoice it stays open, for the
         # money BigCommerce sent back.
         credit_note.action_post()
+        self._register_refund_payments(credit_note, refund, order_record)
         return credit_note
+
+    def _register_refund_payments(self, credit_note, refund, order_record):
+        """The money BigCommerce sent back, on the journals it was paid on.
+
+        Only for orders whose payment mapping registers payments: their
+        invoice was paid in Odoo, so the credit note is owed to the customer
+        until these payments settle it (an open invoice is settled by the
+        credit note itself). Store credit goes to the store credit journal.
+        """
+        mapping = order_record.payment_mapping_id
+        if not mapping.register_payment or credit_note.payment_state in (
+            "paid",
+            "in_payment",
+            "reversed",
+        ):
+            return
+        for payment in refund.get("payments") or []:
+            amount = parse_money(payment.get("amount"))
+            if payment.get("is_declined") or amount <= ZERO:
+                continue
+            provider = payment.get("provider_id") or ""
+            journal = (
+                self.instance.store_credit_journal_id
+                if provider == "storecredit"
+                else mapping.journal_id
+            )
+            if not journal:
+                raise RefundImportError(
+                    self.env._(
+                        "Set the store credit journal on the store %s to register "
+                        "this refund's store credit, then retry.",
+                        self.instance.name,
+                    )
+                )
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=credit_note.ids
+            ).create(
+                {
+                    "amount": float(amount),
+                    "journal_id": journal.id,
+                    "payment_date": credit_note.invoice_date,
+                    "communication": f"{credit_note.name} {provider}".strip(),
+                }
+            )._create_payments()
 
     def _use_refund_tax_account(self, credit_note):
         """Book the tax given back on the instance's credit note tax account.

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -16,6 +17,11 @@ from ..tools.job_retry import retry_job_on_transient_errors
 from .bigcommerce_log import LOG_LEVELS, log_operation
 
 _logger = logging.getLogger(__name__)
+
+# A poll queued by the cron starts a little after the tick it is due at.
+POLL_SLACK = timedelta(minutes=2)
+# The import crons tick this often; shorter intervals would not be honoured.
+MIN_POLL_MINUTES = 5
 
 DEFAULT_API_URL = "https://api.bigcommerce.com/stores/{store_hash}"
 
@@ -174,6 +180,12 @@ class BigcommerceInstance(models.Model):
     log_ids = fields.One2many("bigcommerce.log", "instance_id", string="Logs")
     log_count = fields.Integer(compute="_compute_log_count")
 
+    _poll_intervals_check = models.Constraint(
+        f"CHECK(order_poll_interval >= {MIN_POLL_MINUTES} "
+        f"AND customer_poll_interval >= {MIN_POLL_MINUTES} "
+        f"AND refund_poll_interval >= {MIN_POLL_MINUTES})",
+        f"Poll intervals are at least {MIN_POLL_MINUTES} minutes.",
+    )
     _store_hash_company_uniq = models.Constraint(
         "UNIQUE(store_hash, company_id)",
         "This store is already connected to this company.",
@@ -302,6 +314,25 @@ class BigcommerceInstance(models.Model):
             with log_operation(self, "refresh_settings", "store settings") as recorder:
                 self._import_store_settings(store, recorder, client=client)
         return self.env._("Settings of %s refreshed.", self.name)
+
+    @api.model
+    def _instances_due(self, toggle_field, checkpoint_field, interval_field):
+        """Confirmed instances whose poll is on and due.
+
+        The crons tick every few minutes; an instance is due once its
+        checkpoint (the start of its last successful poll) is older than its
+        own interval, less a little slack for the time a job waits to start.
+        """
+        now = fields.Datetime.now()
+        return self.search(
+            [("state", "=", "confirmed"), (toggle_field, "=", True)]
+        ).filtered(
+            lambda instance: not instance[checkpoint_field]
+            or instance[checkpoint_field]
+            + timedelta(minutes=instance[interval_field])
+            - POLL_SLACK
+            <= now
+        )
 
     def action_reset_to_draft(self):
         self.state = "draft"

@@ -42,6 +42,9 @@ class BigcommerceInstance(models.Model):
         default=True,
         help="The scheduled action imports the customers modified in this store.",
     )
+    customer_poll_interval = fields.Integer(
+        string="Poll Customers Every (min)", default=60
+    )
     bigcommerce_customer_ids = fields.One2many(
         "bigcommerce.customer", "instance_id", string="BigCommerce Customers"
     )
@@ -99,8 +102,8 @@ class BigcommerceInstance(models.Model):
     @api.model
     def _cron_import_customers(self):
         """Queue a poll of the modified customers for every confirmed store."""
-        for instance in self.search(
-            [("state", "=", "confirmed"), ("import_customers_cron", "=", True)]
+        for instance in self._instances_due(
+            "import_customers_cron", "customer_checkpoint", "customer_poll_interval"
         ):
             instance.with_delay(
                 channel="root.bigcommerce",

@@ -100,6 +100,7 @@ class BigcommerceInstance(models.Model):
         "orders modified since then, minus a short overlap.",
     )
     import_orders_cron = fields.Boolean(string="Poll Orders", default=True)
+    order_poll_interval = fields.Integer(string="Poll Orders Every (min)", default=15)
     bigcommerce_order_ids = fields.One2many(
         "bigcommerce.order", "instance_id", string="BigCommerce Orders"
     )
@@ -170,8 +171,8 @@ class BigcommerceInstance(models.Model):
 
     @api.model
     def _cron_import_orders(self):
-        for instance in self.search(
-            [("state", "=", "confirmed"), ("import_orders_cron", "=", True)]
+        for instance in self._instances_due(
+            "import_orders_cron", "order_checkpoint", "order_poll_interval"
         ):
             instance.with_delay(
                 channel="root.bigcommerce",

@@ -43,6 +43,7 @@ class BigcommerceInstance(models.Model):
         "refunds created since then, minus a short overlap.",
     )
     import_refunds_cron = fields.Boolean(string="Poll Refunds", default=True)
+    refund_poll_interval = fields.Integer(string="Poll Refunds Every (min)", default=15)
     bigcommerce_refund_ids = fields.One2many(
         "bigcommerce.refund", "instance_id", string="BigCommerce Refunds"
     )
@@ -102,8 +103,8 @@ class BigcommerceInstance(models.Model):
 
     @api.model
     def _cron_import_refunds(self):
-        for instance in self.search(
-            [("state", "=", "confirmed"), ("import_refunds_cron", "=", True)]
+        for instance in self._instances_due(
+            "import_refunds_cron", "refund_checkpoint", "refund_poll_interval"
         ):
             instance.with_delay(
                 channel="root.bigcommerce",

@@ -44,6 +44,12 @@ class BigcommerceOrder(models.Model):
         "sale.order", readonly=True, index="btree_not_null", check_company=True
     )
     invoice_id = fields.Many2one("account.move", readonly=True, check_company=True)
+    payment_mapping_id = fields.Many2one(
+        "bigcommerce.payment.mapping",
+        readonly=True,
+        ondelete="set null",
+        help="The workflow the order was imported with; its refunds follow it.",
+    )
     status_id = fields.Integer(string="BigCommerce Status ID", readonly=True)
     status = fields.Char(string="BigCommerce Status", readonly=True)
     payment_status = fields.Char(readonly=True)

@@ -6,4 +6,5 @@ from . import test_order_import
 from . import test_order_workflow
 from . import test_order_tax_modes
 from . import test_refund_import
+from . import test_refund_payments
 from . import test_webhooks

@@ -1,5 +1,11 @@
+from datetime import timedelta
+
 import psycopg2
 
+from odoo import fields
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import float_compare, mute_logger
@@ -411,8 +417,6 @@ class TestOrderJobGivesUp(WorkflowCase):
         super().tearDown()
 
     def _queued_job(self, order, retry):
-        from odoo.addons.queue_job.job import Job
-
         delayed = self.instance.with_delay(max_retries=3)._job_import_order(order)
         job = Job.load(self.env, delayed.uuid)
         job.retry = retry
@@ -427,8 +431,6 @@ class TestOrderJobGivesUp(WorkflowCase):
         return self.instance._get_client().get_order(order["id"])
 
     def test_a_transient_error_before_the_last_attempt_is_retried(self):
-        from odoo.addons.queue_job.exception import RetryableJobError
-
         order = self._taxed_order()
         job = self._queued_job(order, retry=0)
         self.sandbox.queue_faults("503")
@@ -457,3 +459,30 @@ class TestOrderJobGivesUp(WorkflowCase):
         record = self.record_of(order)
         self.assertEqual(record.state, "failed")
         self.assertIn("Unexpected error", record.failure_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestPollIntervals(WorkflowCase):
+    def test_the_cron_polls_each_store_at_its_own_interval(self):
+        model = self.env["bigcommerce.instance"]
+        self.instance.write(
+            {
+                "order_checkpoint": fields.Datetime.now() - timedelta(minutes=10),
+                "order_poll_interval": 30,
+            }
+        )
+        with trap_jobs() as trap:
+            model._cron_import_orders()
+            trap.assert_jobs_count(0, only=self.instance._job_poll_orders)
+            self.instance.order_poll_interval = 10
+            model._cron_import_orders()
+            trap.assert_jobs_count(1, only=self.instance._job_poll_orders)
+
+    def test_intervals_below_the_cron_tick_are_refused(self):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.instance.refund_poll_interval = 1
+            self.env.flush_all()

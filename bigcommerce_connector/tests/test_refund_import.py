@@ -1,16 +1,9 @@
-import threading
-
-import psycopg2
-
-from odoo import sql_db
 from odoo.exceptions import AccessError
-from odoo.orm.environments import Transaction
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import new_test_user, tagged
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import float_compare
 
 from ..client.parsing import parse_money
-from .common import BigcommerceSandboxCase
+from .common import ConcurrentJobsCase
 from .test_order_import import OrderImportCase
 
 
@@ -471,18 +464,8 @@ class TestSeededRefundImport(RefundImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRefundImportConcurrency(BigcommerceSandboxCase):
-    # Committed data on connections of their own, as the order concurrency
-    # test does (see its comments): the test cursor cannot be shared.
-
+class TestRefundImportConcurrency(ConcurrentJobsCase):
     def test_two_jobs_booking_one_refund_leave_one_credit_note(self):
-        database = sql_db.db_connect(self.env.cr.dbname)
-        registry = self.env.registry
-
-        def environment(cr):
-            cr.transaction = Transaction(registry)
-            return self.env(cr=cr)
-
         order = next(
             o
             for o in self.sandbox.state.orders.values()
@@ -491,71 +474,29 @@ class TestRefundImportConcurrency(BigcommerceSandboxCase):
             and o["default_currency_code"] == "USD"
         )
         refund = self.sandbox.add_refund(order["id"], kind="partial")
-        with database.cursor() as cr:
-            env = environment(cr)
-            instance = env["bigcommerce.instance"].create(
-                {
-                    "name": "Refund concurrency",
-                    "store_hash": "sandbox-refund-concurrency",
-                    "api_url": self.sandbox.api_url,
-                    "access_token": self.sandbox.access_token,
-                    "create_products": True,
-                }
-            )
-            instance.state = "confirmed"
-            instance_id = instance.id
-            cr.commit()  # pylint: disable=invalid-commit
+        instance_id = self.committed_instance(
+            name="Refund concurrency", create_products=True
+        )
         (payload,) = self.instance._get_client().iter_refunds(
             **{"id:in": str(refund["id"])}
         )
-        barrier = threading.Barrier(2)
-        errors, postponed = [], []
 
-        def run():
-            try:
-                with database.cursor() as cr, mute_logger("odoo.sql_db"):
-                    env = environment(cr)
-                    instance = env["bigcommerce.instance"].browse(instance_id)
-                    barrier.wait(timeout=10)
-                    for _attempt in range(3):
-                        try:
-                            instance._job_import_refund(payload)
-                            # Posting queues a partner-rank update for after
-                            # the commit on a new Registry(dbname), which would
-                            # wait for the test runner's registry lock.
-                            cr.postcommit.clear()
-                            cr.commit()  # pylint: disable=invalid-commit
-                            return
-                        except psycopg2.OperationalError as error:
-                            if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                                raise
-                            cr.rollback()
-                            env.invalidate_all()
-                            postponed.append(error.pgcode)
-            except Exception as error:  # noqa: BLE001 - reported by the assertion
-                errors.append(error)
+        def job(env):
+            env["bigcommerce.instance"].browse(instance_id)._job_import_refund(payload)
 
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
-        self.assertFalse(any(t.is_alive() for t in threads), "the imports deadlocked")
-        self.assertEqual(errors, [])
+        postponed = self.run_concurrently([job, job])
         self.assertLessEqual(len(postponed), 1)
-        with database.cursor() as cr:
-            cr.execute(
-                "SELECT state, credit_note_id FROM bigcommerce_refund "
-                "WHERE instance_id = %s",
-                [instance_id],
-            )
-            rows = cr.fetchall()
-            self.assertEqual(len(rows), 1)
-            self.assertEqual(rows[0][0], "synced")
-            cr.execute(
-                "SELECT count(*) FROM account_move WHERE move_type = 'out_refund' "
-                "AND reversed_entry_id IN (SELECT invoice_id FROM bigcommerce_order "
-                "WHERE instance_id = %s)",
-                [instance_id],
-            )
-            self.assertEqual(cr.fetchone()[0], 1)
+        rows = self.fetch(
+            "SELECT state, credit_note_id FROM bigcommerce_refund "
+            "WHERE instance_id = %s",
+            [instance_id],
+        )
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][0], "synced")
+        count = self.fetch(
+            "SELECT count(*) FROM account_move WHERE move_type = 'out_refund' "
+            "AND reversed_entry_id IN (SELECT invoice_id FROM bigcommerce_order "
+            "WHERE instance_id = %s)",
+            [instance_id],
+        )
+        self.assertEqual(count[0][0], 1)
