@@ -3,4 +3,4 @@
 # without an Odoo server.  The Odoo side is only loaded when Odoo imports this
 # package as an addon (``odoo.addons.bigcommerce_connector``).
 if __name__.startswith("odoo.addons."):
-    from . import models, wizard
+    from . import controllers, models, wizard

@@ -373,3 +373,32 @@ class BigCommerceClient:
         params = {"include": "variants,images"}
         params.update(filters)
         return self.iter_v3("catalog/products", params)
+
+    # ------------------------------------------------------------------
+    # Webhooks (v3 /hooks: only the hooks of this token's API account)
+    # ------------------------------------------------------------------
+
+    def iter_hooks(self, **filters):
+        return self.iter_v3("hooks", filters)
+
+    def create_hook(self, scope, destination, headers=None, is_active=True):
+        body = {"scope": scope, "destination": destination, "is_active": is_active}
+        if headers is not None:
+            body["headers"] = headers
+        return self._hook_data(self.request("POST", "v3", "hooks", json=body))
+
+    def update_hook(self, hook_id, **changes):
+        """PUT ``webhook_Put`` fields: scope, destination, is_active, headers."""
+        body = self.request("PUT", "v3", f"hooks/{int(hook_id)}", json=changes)
+        return self._hook_data(body)
+
+    def delete_hook(self, hook_id):
+        return self._hook_data(self.request("DELETE", "v3", f"hooks/{int(hook_id)}"))
+
+    @staticmethod
+    def _hook_data(body):
+        # The spec wraps the hook in {data, meta}; the overview page's example
+        # shows it bare: accept both.
+        if isinstance(body, dict) and isinstance(body.get("data"), dict):
+            return body["data"]
+        return body

@@ -18,3 +18,6 @@ from . import bigcommerce_instance_payment
 from . import bigcommerce_refund
 from . import bigcommerce_refund_line
 from . import bigcommerce_instance_refund
+from . import bigcommerce_webhook
+from . import bigcommerce_webhook_event
+from . import bigcommerce_instance_webhook

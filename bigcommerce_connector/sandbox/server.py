@@ -580,6 +580,33 @@ class SandboxStore:
             {"variant_id": variant_id, "location_id": location_id, "value": delta},
         )
 
+    def update_customer(self, customer_id, **changes):
+        with self.state.lock:
+            customer = self.state.customers[customer_id]
+            customer.update(changes)
+            customer["date_modified"] = seed.iso_z(self.state.clock.now())
+        self.emit("store/customer/updated", {"type": "customer", "id": customer_id})
+        return customer
+
+    def delete_customer(self, customer_id):
+        with self.state.lock:
+            customer = self.state.customers.pop(customer_id)
+            self.state.customer_addresses.pop(customer_id, None)
+        self.emit("store/customer/deleted", {"type": "customer", "id": customer_id})
+        return customer
+
+    def deactivate_hook(self, hook_id):
+        """What BigCommerce does after ~48 h of failed retries (or 90 idle days).
+
+        Events of a deactivated hook are dropped, never replayed, until the
+        hook is re-activated with ``PUT /v3/hooks/{id} {"is_active": true}``.
+        """
+        with self.state.lock:
+            hook = self.state.hooks[int(hook_id)]
+            hook["is_active"] = False
+            hook["updated_at"] = int(self.state.clock.now().timestamp())
+            return dict(hook)
+
     def new_transaction_id(self):
         with self._stats_lock:
             self._transaction_ids += 1
@@ -679,6 +706,26 @@ class SandboxStore:
             )
         if method == "PUT" and len(parts) == 2 and parts[0] == "refunds":
             return 200, self.tamper_refund(int(parts[1]), **body)
+        if (
+            method == "POST"
+            and len(parts) == 3
+            and parts[0] == "hooks"
+            and parts[2] == "deactivate"
+        ):
+            return 200, self.deactivate_hook(int(parts[1]))
+        if method == "POST" and parts == ["webhooks", "redeliver"]:
+            records = self.webhooks.redeliver(
+                index=int(body.get("index", -1)),
+                times=int(body.get("times", 1)),
+                concurrent=bool(body.get("concurrent")),
+            )
+            return 200, {"statuses": [r and r.get("status") for r in records]}
+        if method == "POST" and parts == ["webhooks", "hold"]:
+            self.webhooks.hold()
+            return 200, {"held": True}
+        if method == "POST" and parts == ["webhooks", "release"]:
+            sent = self.webhooks.release(order=body.get("order", "reverse"))
+            return 200, {"sent": sent}
         if method == "POST" and parts == ["clock"]:
             self.advance_clock(float(body.get("advance_seconds", 0)))
             return 200, {"now": self.state.clock.now().isoformat()}

@@ -1,0 +1,361 @@
+"""Benchmark the webhook endpoint: acknowledgement latency and processing rate.
+
+    python3 scripts/benchmark_webhooks.py [--deliveries 1000] [--orders 250]
+                                          [--workers 2] [--concurrency 1]
+
+It installs the addon into a throwaway database (``bigcommerce_webhook_bench``,
+dropped at the end unless ``--keep``), starts the sandbox store with
+``--orders`` new orders, confirms an instance and registers its webhooks, then
+serves Odoo in a separate process (threaded, or ``--workers`` prefork workers;
+no cron, no job runner). The benchmark posts ``--deliveries`` signed callbacks
+to the real endpoint, the way BigCommerce does: for every order ``created``, ``updated``
+and ``statusUpdated``, and redeliveries (duplicates) of earlier events for the
+rest. Each POST is timed from the client, over a keep-alive connection, after
+a warm-up of 20 deliveries that is not counted. Then the queued jobs are run
+in this process (the job code, without the runner) and the settled events
+per second are reported. Nothing is asserted: the figures are printed.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+
+import requests
+
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+)
+
+from odoo_env import ROOT, addons_path, free_port, odoo_command  # noqa: E402
+
+sys.path.insert(0, ROOT)
+
+WARM_UP = 20
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--orders", type=int, default=250)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: threaded server (default); N: prefork, which also spawns "
+        "Odoo's gevent process (needs gevent installed)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="parallel senders (default 1)"
+    )
+    parser.add_argument("--db", default="bigcommerce_webhook_bench")
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def install(args, key):
+    subprocess.run(["dropdb", "--if-exists", args.db], check=True)
+    command = [
+        *odoo_command(),
+        f"--addons-path={addons_path()}",
+        "-d",
+        args.db,
+        "-i",
+        "bigcommerce_connector",
+        "--stop-after-init",
+        "--without-demo=True",
+        "--http-interface=127.0.0.1",
+        "--log-level=warn",
+    ]
+    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key)
+    subprocess.run(command, check=True, env=env)
+
+
+def make_store(count):
+    from bigcommerce_connector.sandbox import SandboxStore, seed  # noqa: PLC0415
+
+    store = SandboxStore(seed=42, quota=10**9, window_ms=30000)
+    # Created without webhooks: the benchmark sends their callbacks itself.
+    with store.state.lock:
+        orders = [seed.create_order(store.state, status_id=11) for _ in range(count)]
+    return store.start(), [order["id"] for order in orders]
+
+
+def setup_instance(registry, store, port):
+    import odoo  # noqa: PLC0415
+    from odoo import Command, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        instance = env["bigcommerce.instance"].create(
+            {
+                "name": "Webhook benchmark",
+                "store_hash": store.store_hash,
+                "access_token": store.access_token,
+                "client_secret": store.client_secret,
+                "api_url": store.api_url,
+                "webhook_base_url": f"http://127.0.0.1:{port}",
+                "import_orders_cron": False,
+                "import_customers_cron": False,
+            }
+        )
+        instance.action_confirm()  # registers the webhooks
+        skus = {
+            v["sku"] for vs in store.state.variants.values() for v in vs if v["sku"]
+        }
+        env["product.product"].create(
+            [
+                {
+                    "name": sku,
+                    "default_code": sku,
+                    "type": "consu",
+                    "invoice_policy": "order",
+                    "taxes_id": [Command.clear()],
+                }
+                for sku in sorted(skus)
+            ]
+        )
+        cr.commit()
+        return instance.id
+
+
+def server_command():
+    # Prefork mode re-runs its own script for the gevent worker: start Odoo
+    # from odoo-bin when there is one (``python -m odoo`` cannot be re-run).
+    import odoo  # noqa: PLC0415
+
+    for package_dir in odoo.__path__:
+        script = os.path.join(os.path.dirname(package_dir), "odoo-bin")
+        if os.path.exists(script):
+            return [sys.executable, script]
+    return odoo_command()
+
+
+def start_server(args, key, port):
+    command = [
+        *server_command(),
+        "server",
+        f"--addons-path={addons_path()}",
+        "-d",
+        args.db,
+        f"--db-filter=^{args.db}$",
+        f"--http-port={port}",
+        f"--gevent-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        f"--workers={args.workers}",
+        "--max-cron-threads=0",
+        "--log-level=warn",
+        "--no-database-list",
+    ]
+    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key)
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/web/health", timeout=2).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError("Odoo did not start within 120 s")
+
+
+def build_deliveries(store, order_ids, count):
+    """(hook, payload) of every callback to send, in sending order."""
+    from bigcommerce_connector.sandbox.webhooks import (  # noqa: PLC0415
+        build_payload,
+        scope_matches,
+    )
+
+    hooks = list(store.state.hooks.values())
+
+    def hook_for(scope):
+        return next(h for h in hooks if scope_matches(h["scope"], scope))
+
+    events = []
+    now = int(time.time())
+    for order_id in order_ids:
+        for scope, data in (
+            ("store/order/created", {"type": "order", "id": order_id}),
+            ("store/order/updated", {"type": "order", "id": order_id}),
+            (
+                "store/order/statusUpdated",
+                {
+                    "type": "order",
+                    "id": order_id,
+                    "status": {"previous_status_id": 0, "new_status_id": 11},
+                },
+            ),
+        ):
+            payload = build_payload(store.state, store.store_id, scope, data, now)
+            events.append((hook_for(scope), payload))
+    deliveries = events[: count + WARM_UP]
+    rng = random.Random(42)
+    while len(deliveries) < count + WARM_UP:
+        deliveries.append(rng.choice(events))  # a redelivery, same payload
+    return deliveries
+
+
+def send_all(store, deliveries, concurrency):
+    from bigcommerce_connector.sandbox.webhooks import sign  # noqa: PLC0415
+
+    latencies, statuses = [], []
+    lock = threading.Lock()
+    queue = list(enumerate(deliveries))
+
+    def sender():
+        session = requests.Session()
+        while True:
+            with lock:
+                if not queue:
+                    return
+                index, (hook, payload) = queue.pop(0)
+            body = json.dumps(payload).encode()
+            webhook_id = f"msg_{uuid.uuid4().hex}"
+            timestamp = int(time.time())
+            headers = {
+                "Content-Type": "application/json",
+                "webhook-id": webhook_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign(
+                    store.client_secret, webhook_id, timestamp, body
+                ),
+                **(hook.get("headers") or {}),
+            }
+            started = time.perf_counter()
+            response = session.post(
+                hook["destination"], data=body, headers=headers, timeout=30
+            )
+            elapsed = time.perf_counter() - started
+            with lock:
+                statuses.append(response.status_code)
+                if index >= WARM_UP:
+                    latencies.append(elapsed)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=sender) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def process_jobs(registry, instance_id):
+    import odoo  # noqa: PLC0415
+    from odoo import api  # noqa: PLC0415
+    from odoo.addons.queue_job.job import Job  # noqa: PLC0415
+
+    started = time.perf_counter()
+    jobs = 0
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        uuids = (
+            env["queue.job"]
+            .search([("state", "=", "pending")], order="id")
+            .mapped("uuid")
+        )
+        for job_uuid in uuids:
+            job = Job.load(env, job_uuid)
+            job.set_started()
+            job.store()
+            cr.commit()
+            job.perform()
+            job.set_done()
+            job.store()
+            cr.commit()
+            jobs += 1
+        seconds = time.perf_counter() - started
+        events = env["bigcommerce.webhook.event"].search(
+            [("instance_id", "=", instance_id)]
+        )
+        summary = {
+            "jobs": jobs,
+            "seconds": seconds,
+            "events": len(events),
+            "states": dict(Counter(events.mapped("state"))),
+            "duplicates": sum(events.mapped("duplicate_count")),
+            "sale_orders": env["bigcommerce.order"].search_count(
+                [("instance_id", "=", instance_id), ("state", "=", "done")]
+            ),
+        }
+    return summary
+
+
+def main():
+    args = parse_args()
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    key = Fernet.generate_key().decode()
+    os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
+    install(args, key)
+    store, order_ids = make_store(args.orders)
+
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(
+        [f"--addons-path={addons_path()}", "-d", args.db, "--log-level=warn"]
+    )
+    registry = Registry(args.db)
+    port = free_port()
+    server = None
+    try:
+        instance_id = setup_instance(registry, store, port)
+        server = start_server(args, key, port)
+        deliveries = build_deliveries(store, order_ids, args.deliveries)
+        latencies, statuses, wall = send_all(store, deliveries, args.concurrency)
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        processing = process_jobs(registry, instance_id)
+    finally:
+        if server is not None:
+            server.terminate()
+        store.stop()
+        if not args.keep:
+            registry.delete(args.db)
+            odoo.sql_db.close_db(args.db)
+            subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+    report(args, latencies, statuses, wall, processing)
+
+
+def report(args, latencies, statuses, wall, processing):
+    ordered = sorted(latencies)
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    print()
+    print(
+        f"deliveries timed:         {len(latencies)} (+{WARM_UP} warm-up), "
+        f"{args.concurrency} sender(s), {args.workers} Odoo workers"
+    )
+    print(f"HTTP statuses:            {counts}")
+    print(
+        f"acknowledgement latency:  median {statistics.median(ordered) * 1000:.1f} ms, "
+        f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms "
+        f"(goal p99 < 50 ms)"
+    )
+    print(f"deliveries per second:    {len(statuses) / wall:.0f}")
+    print(
+        f"events stored:            {processing['events']} "
+        f"(+{processing['duplicates']} duplicates acknowledged and ignored)"
+    )
+    print(
+        f"processing:               {processing['jobs']} jobs in "
+        f"{processing['seconds']:.1f} s -> "
+        f"{processing['events'] / processing['seconds']:.1f} events/s, "
+        f"{processing['sale_orders']} orders imported; states "
+        f"{processing['states']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
