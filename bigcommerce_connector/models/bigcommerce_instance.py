@@ -316,23 +316,34 @@ class BigcommerceInstance(models.Model):
         return self.env._("Settings of %s refreshed.", self.name)
 
     @api.model
-    def _instances_due(self, toggle_field, checkpoint_field, interval_field):
-        """Confirmed instances whose poll is on and due.
+    def _queue_due_polls(self, kind, describe):
+        """Queue the poll job of every store whose ``kind`` poll is due.
 
-        The crons tick every few minutes; an instance is due once its
-        checkpoint (the start of its last successful poll) is older than its
-        own interval, less a little slack for the time a job waits to start.
+        ``kind`` is "order", "customer" or "refund": the store's switch
+        ``import_<kind>s_cron``, ``<kind>_checkpoint`` (the start of its last
+        successful poll), ``<kind>_poll_interval`` and ``_job_poll_<kind>s``.
+        The crons tick every few minutes; a store is due once its checkpoint
+        is older than its own interval, less a little slack for the time a
+        job waits to start.
         """
         now = fields.Datetime.now()
-        return self.search(
-            [("state", "=", "confirmed"), (toggle_field, "=", True)]
-        ).filtered(
-            lambda instance: not instance[checkpoint_field]
-            or instance[checkpoint_field]
-            + timedelta(minutes=instance[interval_field])
-            - POLL_SLACK
-            <= now
-        )
+        checkpoint = f"{kind}_checkpoint"
+        for instance in self.search(
+            [("state", "=", "confirmed"), (f"import_{kind}s_cron", "=", True)]
+        ):
+            interval = timedelta(minutes=instance[f"{kind}_poll_interval"])
+            if (
+                instance[checkpoint]
+                and instance[checkpoint] + interval - POLL_SLACK > now
+            ):
+                continue
+            delayed = instance.with_delay(
+                channel="root.bigcommerce",
+                description=describe(instance),
+                identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
+            )
+            getattr(delayed, f"_job_poll_{kind}s")()
+        return True
 
     def action_reset_to_draft(self):
         self.state = "draft"

@@ -102,15 +102,10 @@ class BigcommerceInstance(models.Model):
     @api.model
     def _cron_import_customers(self):
         """Queue a poll of the modified customers for every confirmed store."""
-        for instance in self._instances_due(
-            "import_customers_cron", "customer_checkpoint", "customer_poll_interval"
-        ):
-            instance.with_delay(
-                channel="root.bigcommerce",
-                description=self.env._("Poll customers of %s", instance.name),
-                identity_key=f"bigcommerce-poll-customers-{instance.id}",
-            )._job_poll_customers()
-        return True
+        return self._queue_due_polls(
+            "customer",
+            lambda instance: self.env._("Poll customers of %s", instance.name),
+        )
 
     def _job_poll_customers(self):
         """Queue job: import the customers modified since the checkpoint.

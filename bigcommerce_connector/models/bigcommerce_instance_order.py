@@ -171,15 +171,9 @@ class BigcommerceInstance(models.Model):
 
     @api.model
     def _cron_import_orders(self):
-        for instance in self._instances_due(
-            "import_orders_cron", "order_checkpoint", "order_poll_interval"
-        ):
-            instance.with_delay(
-                channel="root.bigcommerce",
-                description=self.env._("Poll orders of %s", instance.name),
-                identity_key=f"bigcommerce-poll-orders-{instance.id}",
-            )._job_poll_orders()
-        return True
+        return self._queue_due_polls(
+            "order", lambda instance: self.env._("Poll orders of %s", instance.name)
+        )
 
     # ------------------------------------------------------------
     # Jobs

@@ -103,15 +103,9 @@ class BigcommerceInstance(models.Model):
 
     @api.model
     def _cron_import_refunds(self):
-        for instance in self._instances_due(
-            "import_refunds_cron", "refund_checkpoint", "refund_poll_interval"
-        ):
-            instance.with_delay(
-                channel="root.bigcommerce",
-                description=self.env._("Poll refunds of %s", instance.name),
-                identity_key=f"bigcommerce-poll-refunds-{instance.id}",
-            )._job_poll_refunds()
-        return True
+        return self._queue_due_polls(
+            "refund", lambda instance: self.env._("Poll refunds of %s", instance.name)
+        )
 
     # ------------------------------------------------------------
     # Jobs
