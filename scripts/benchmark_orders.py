@@ -23,7 +23,7 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
 )
 
-from odoo_env import ROOT, addons_path, odoo_command  # noqa: E402
+from odoo_env import ROOT, addons_path, install_addon  # noqa: E402
 
 sys.path.insert(0, ROOT)
 
@@ -43,24 +43,6 @@ def parse_args():
     parser.add_argument("--db", default="bigcommerce_bench")
     parser.add_argument("--keep", action="store_true")
     return parser.parse_args()
-
-
-def install(args, key):
-    subprocess.run(["dropdb", "--if-exists", args.db], check=True)
-    command = [
-        *odoo_command(),
-        f"--addons-path={addons_path()}",
-        "-d",
-        args.db,
-        "-i",
-        "bigcommerce_connector",
-        "--stop-after-init",
-        "--without-demo=True",
-        "--http-interface=127.0.0.1",
-        "--log-level=warn",
-    ]
-    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key)
-    subprocess.run(command, check=True, env=env)
 
 
 def make_store(count):
@@ -85,7 +67,7 @@ def main():
     key = Fernet.generate_key().decode()
     os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
     print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
-    install(args, key)
+    install_addon(args.db, key)
     store = make_store(args.orders)
     new_ids = sorted(store.state.orders)[-args.orders :]
 

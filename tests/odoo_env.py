@@ -87,3 +87,24 @@ def free_port():
 
 def which_chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def install_addon(database, encryption_key):
+    """A fresh ``database`` with the addon installed (for the benchmarks)."""
+    import subprocess  # noqa: PLC0415
+
+    subprocess.run(["dropdb", "--if-exists", database], check=True)
+    command = [
+        *odoo_command(),
+        f"--addons-path={addons_path()}",
+        "-d",
+        database,
+        "-i",
+        "bigcommerce_connector",
+        "--stop-after-init",
+        "--without-demo=True",
+        "--http-interface=127.0.0.1",
+        "--log-level=warn",
+    ]
+    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=encryption_key)
+    subprocess.run(command, check=True, env=env)
