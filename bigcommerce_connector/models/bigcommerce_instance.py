@@ -18,6 +18,8 @@ from .bigcommerce_log import LOG_LEVELS, log_operation
 
 _logger = logging.getLogger(__name__)
 
+# Seconds an inline job may wait for the store's quota or a transient error.
+INLINE_MAX_WAIT = 30.0
 # A poll queued by the cron starts a little after the tick it is due at.
 POLL_SLACK = timedelta(minutes=2)
 # The import crons tick this often; shorter intervals would not be honoured.
@@ -308,7 +310,7 @@ class BigcommerceInstance(models.Model):
     def _job_refresh_store_settings(self):
         """Queue job: re-read the store's settings; never sleeps on the API."""
         self.ensure_one()
-        client = self._get_client(max_wait=0)
+        client = self._job_client()
         with retry_job_on_transient_errors(self.env):
             store = self._read_store_information("refresh_settings", client=client)
             with log_operation(self, "refresh_settings", "store settings") as recorder:
@@ -362,11 +364,11 @@ class BigcommerceInstance(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _get_client(self, max_wait=30.0):
+    def _get_client(self, max_wait=INLINE_MAX_WAIT):
         """A REST client for this store.
 
-        Queue jobs pass ``max_wait=0``: the client then raises a retryable
-        error instead of sleeping, and queue_job postpones the job.
+        ``max_wait=0`` (jobs, see ``_job_client``): the client raises a
+        retryable error instead of sleeping, and queue_job postpones the job.
         """
         self.ensure_one()
         instance = self.sudo()
@@ -380,6 +382,18 @@ class BigcommerceInstance(models.Model):
             api_url=instance.api_url,
             max_wait=max_wait,
         )
+
+    def _job_client(self):
+        """The client of a job.
+
+        In a queued job it never sleeps: a rate limit or a transient error
+        raises, and queue_job runs the job again later. A job run inline
+        (context ``queue_job__no_delay``: the scripting API, the demo) has no
+        queue to come back to, so it waits for the quota like an interactive
+        call.
+        """
+        inline = self.env.context.get("queue_job__no_delay")
+        return self._get_client(max_wait=INLINE_MAX_WAIT if inline else 0)
 
     def _read_store_information(self, operation, client=None):
         """GET /v2/store; record the outcome on the instance and in the log.

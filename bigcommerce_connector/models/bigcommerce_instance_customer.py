@@ -133,7 +133,7 @@ class BigcommerceInstance(models.Model):
             retry_job_on_transient_errors(self.env),
             log_operation(self, "import_customers", "customer") as recorder,
         ):
-            client = self._get_client(max_wait=0)
+            client = self._job_client()
             importer = CustomerImporter(self, client, recorder)
             for filters in self._customer_filters(customer_ids, since):
                 importer.import_rows(client.iter_customers(**filters))

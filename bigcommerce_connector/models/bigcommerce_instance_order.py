@@ -202,7 +202,7 @@ class BigcommerceInstance(models.Model):
                 date_from=date_from,
                 date_to=date_to,
                 recorder=recorder,
-                client=self._get_client(max_wait=0),
+                client=self._job_client(),
                 per_order_jobs=True,
             )
         return True
@@ -217,7 +217,7 @@ class BigcommerceInstance(models.Model):
         list an admin watches, with its Retry button.
         """
         self.ensure_one()
-        importer = OrderImporter(self, self._get_client(max_wait=0))
+        importer = OrderImporter(self, self._job_client())
         try:
             with retry_job_on_transient_errors(self.env):
                 record = importer.import_order(order)

@@ -145,7 +145,7 @@ class BigcommerceInstance(models.Model):
                 order_ids=order_ids,
                 since=since,
                 recorder=recorder,
-                client=self._get_client(max_wait=0),
+                client=self._job_client(),
                 per_refund_jobs=True,
             )
         return True
@@ -154,7 +154,7 @@ class BigcommerceInstance(models.Model):
         """Queue job: book one refund from the payload its batch job read."""
         self.ensure_one()
         with retry_job_on_transient_errors(self.env):
-            importer = RefundImporter(self, self._get_client(max_wait=0))
+            importer = RefundImporter(self, self._job_client())
             record = importer.import_refund(refund)
         return f"{record.display_name}: {record.state}"
 

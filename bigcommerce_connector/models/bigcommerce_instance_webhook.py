@@ -394,7 +394,7 @@ class BigcommerceInstance(models.Model):
         through a hook that was down are polled again.
         """
         self.ensure_one()
-        client = self._get_client(max_wait=0)
+        client = self._job_client()
         with (
             retry_job_on_transient_errors(self.env),
             log_operation(self, "check_webhooks", "webhook") as recorder,
@@ -518,7 +518,7 @@ class BigcommerceInstance(models.Model):
         if not handler:
             events.write({"state": "ignored", "processed_at": fields.Datetime.now()})
             return "ignored"
-        client = self._get_client(max_wait=0)
+        client = self._job_client()
         try:
             with retry_job_on_transient_errors(self.env), self.env.cr.savepoint():
                 state, message = handler(target_id, events, client)
