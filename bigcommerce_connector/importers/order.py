@@ -688,9 +688,23 @@ class OrderImporter:
             ]
             tax = taxes.search(domain, limit=1)
             if not tax:
-                tax = taxes.create(self._tax_values(label, rate, inclusive))
+                tax = taxes.create(
+                    {
+                        **self._tax_values(label, rate, inclusive),
+                        "tax_group_id": self._tax_group(label).id,
+                    }
+                )
             self._taxes[key] = tax
         return self._taxes[key]
+
+    def _tax_group(self, label):
+        """A tax group of the tax's own name: invoice totals then show
+        "State Tax 6%", not the company's default group."""
+        groups = self.env["account.tax.group"]
+        group = groups.search(
+            [("company_id", "=", self.company.id), ("name", "=", label)], limit=1
+        )
+        return group or groups.create({"name": label, "company_id": self.company.id})
 
     def _tax_values(self, label, rate, inclusive):
         account = self.instance.tax_account_id or self._default_tax_account()

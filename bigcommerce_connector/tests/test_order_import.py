@@ -244,6 +244,14 @@ class TestOrderImport(OrderImportCase):
         self.assertTrue(parse_money(order["total_tax"]), "the test needs a taxed order")
         return order
 
+    def test_created_taxes_show_their_own_name_in_invoice_totals(self):
+        order = self._taxed_usd_order(guest=True)
+        self.import_orders(order_ids=[order["id"]])
+        taxes = self.records().invoice_id.invoice_line_ids.tax_ids
+        self.assertTrue(taxes)
+        for tax in taxes:
+            self.assertEqual(tax.tax_group_id.name, tax.name)
+
     def test_fiscal_mode_without_position_ties_out(self):
         self.instance.tax_mode = "bigcommerce_fiscal"
         order = self._taxed_usd_order(guest=True)
