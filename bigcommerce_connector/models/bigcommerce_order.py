@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..tools.claim import claim
 from .bigcommerce_log import log_operation
 
 ORDER_STATES = [
@@ -117,34 +118,5 @@ class BigcommerceOrder(models.Model):
 
     @api.model
     def _claim(self, instance, bigcommerce_id):
-        """The record of this order, locked for the current transaction.
-
-        INSERT ... ON CONFLICT DO NOTHING waits for a concurrent transaction
-        that inserted the same order, then the row lock serialises the jobs.
-        """
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            INSERT INTO bigcommerce_order
-                (instance_id, company_id, bigcommerce_id, state, attempt_count,
-                 create_uid, create_date, write_uid, write_date)
-            VALUES (%(instance)s, %(company)s, %(order)s, 'pending', 0,
-                    %(uid)s, %(now)s, %(uid)s, %(now)s)
-            ON CONFLICT (instance_id, bigcommerce_id) DO NOTHING
-            """,
-            {
-                "instance": instance.id,
-                "company": instance.company_id.id,
-                "order": bigcommerce_id,
-                "uid": self.env.uid,
-                "now": fields.Datetime.now(),
-            },
-        )
-        self.env.cr.execute(
-            "SELECT id FROM bigcommerce_order "
-            "WHERE instance_id = %s AND bigcommerce_id = %s FOR UPDATE",
-            [instance.id, bigcommerce_id],
-        )
-        record = self.browse(self.env.cr.fetchone()[0])
-        record.invalidate_recordset()
-        return record
+        """This order's record, locked for the transaction (``tools.claim``)."""
+        return claim(self, instance, bigcommerce_id)

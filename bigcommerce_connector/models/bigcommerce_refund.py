@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..tools.claim import claim
 from .bigcommerce_log import log_operation
 
 REFUND_STATES = [
@@ -114,35 +115,5 @@ class BigcommerceRefund(models.Model):
 
     @api.model
     def _claim(self, instance, bigcommerce_id):
-        """The record of this refund, locked for the current transaction.
-
-        As ``bigcommerce.order._claim``: INSERT ... ON CONFLICT DO NOTHING
-        waits for a concurrent transaction inserting the same refund, then
-        the row lock serialises the jobs.
-        """
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            INSERT INTO bigcommerce_refund
-                (instance_id, company_id, bigcommerce_id, state, attempt_count,
-                 create_uid, create_date, write_uid, write_date)
-            VALUES (%(instance)s, %(company)s, %(refund)s, 'pending', 0,
-                    %(uid)s, %(now)s, %(uid)s, %(now)s)
-            ON CONFLICT (instance_id, bigcommerce_id) DO NOTHING
-            """,
-            {
-                "instance": instance.id,
-                "company": instance.company_id.id,
-                "refund": bigcommerce_id,
-                "uid": self.env.uid,
-                "now": fields.Datetime.now(),
-            },
-        )
-        self.env.cr.execute(
-            "SELECT id FROM bigcommerce_refund "
-            "WHERE instance_id = %s AND bigcommerce_id = %s FOR UPDATE",
-            [instance.id, bigcommerce_id],
-        )
-        record = self.browse(self.env.cr.fetchone()[0])
-        record.invalidate_recordset()
-        return record
+        """This refund's record, locked for the transaction (``tools.claim``)."""
+        return claim(self, instance, bigcommerce_id)
