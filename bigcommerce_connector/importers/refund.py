@@ -129,6 +129,11 @@ class RefundImporter:
         self._count("created")
         return record
 
+    def give_up(self, refund, reason):
+        """Keep a refund whose booking cannot finish in Error, with the reason."""
+        record = self.env["bigcommerce.refund"]._claim(self.instance, int(refund["id"]))
+        return self._leave(record, "error", reason)
+
     def _refund_values(self, record, refund):
         created = parse_datetime(refund.get("created"))
         return {

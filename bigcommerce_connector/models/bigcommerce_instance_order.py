@@ -1,20 +1,14 @@
-import logging
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
 from ..client import BigCommerceError
 from ..client.parsing import format_rfc2822
 from ..importers.order import OrderImporter
-from ..tools.job_retry import is_last_attempt, retry_job_on_transient_errors
+from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
 from .bigcommerce_log import log_operation
 from .bigcommerce_order_status import INCOMPLETE_STATUS, default_odoo_action
-
-_logger = logging.getLogger(__name__)
 
 # date_modified has second resolution and pages can tie: poll with an overlap.
 POLL_OVERLAP = timedelta(minutes=5)
@@ -218,22 +212,12 @@ class BigcommerceInstance(models.Model):
         """
         self.ensure_one()
         importer = OrderImporter(self, self._job_client())
-        try:
-            with retry_job_on_transient_errors(self.env):
-                record = importer.import_order(order)
-        except RetryableJobError as error:
-            if not is_last_attempt(self.env):
-                raise
-            record = importer.give_up(
-                order,
-                self.env._("BigCommerce kept failing, gave up: %s", error),
-            )
-        except (psycopg2.OperationalError, psycopg2.IntegrityError):
-            # Concurrency errors: queue_job runs the job again.
-            raise
-        except Exception as error:  # noqa: BLE001 - kept on the record
-            _logger.exception("Import of BigCommerce order %s failed", order["id"])
-            record = importer.give_up(order, self.env._("Unexpected error: %s", error))
+        record = run_or_keep(
+            self.env,
+            lambda: importer.import_order(order),
+            lambda reason: importer.give_up(order, reason),
+            f"Import of BigCommerce order {order['id']}",
+        )
         return f"{record.display_name}: {record.state}" if record else "skipped"
 
     def _import_orders_now(

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..client.parsing import format_iso8601
 from ..importers.refund import RefundImporter
-from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
 from .bigcommerce_log import log_operation
 
 # Refunds are listed by creation date (second resolution): poll with an overlap.
@@ -151,11 +151,20 @@ class BigcommerceInstance(models.Model):
         return True
 
     def _job_import_refund(self, refund):
-        """Queue job: book one refund from the payload its batch job read."""
+        """Queue job: book one refund from the payload its batch job read.
+
+        When queue_job would give up (retries exhausted, or an unexpected
+        error), the refund is kept in Error with the reason, with Retry: the
+        poll has moved past it and would not ask for it again.
+        """
         self.ensure_one()
-        with retry_job_on_transient_errors(self.env):
-            importer = RefundImporter(self, self._job_client())
-            record = importer.import_refund(refund)
+        importer = RefundImporter(self, self._job_client())
+        record = run_or_keep(
+            self.env,
+            lambda: importer.import_refund(refund),
+            lambda reason: importer.give_up(refund, reason),
+            f"Import of BigCommerce refund {refund['id']}",
+        )
         return f"{record.display_name}: {record.state}"
 
     def _import_refunds_now(

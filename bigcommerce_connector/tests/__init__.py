@@ -8,3 +8,4 @@ from . import test_order_tax_modes
 from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
+from . import test_refund_jobs

@@ -14,7 +14,7 @@ from ..client.parsing import parse_money
 from .test_order_import import OrderImportCase
 
 # Logs the traceback of an unexpected import error, expected in some tests.
-JOB_LOGGER = "odoo.addons.bigcommerce_connector.models.bigcommerce_instance_order"
+JOB_LOGGER = "odoo.addons.bigcommerce_connector.tools.job_retry"
 
 
 class WorkflowCase(OrderImportCase):

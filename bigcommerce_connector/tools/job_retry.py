@@ -6,12 +6,17 @@ exactly when the store's quota resets; 5xx, timeouts and platform-load 429s
 back off longer on every attempt, as BigCommerce asks.
 """
 
+import logging
 from contextlib import contextmanager
 from math import ceil
+
+import psycopg2
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..client import RateLimitError, RetryableError
+
+_logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 3600
 
@@ -61,3 +66,27 @@ def retry_job_on_transient_errors(env):
             ),
             seconds=seconds,
         ) from None
+
+
+def run_or_keep(env, work, keep, what):
+    """Run one record's job; when queue_job would give up, keep it visible.
+
+    ``work()`` runs with BigCommerce's transient errors turned into retries.
+    On the last attempt, or on an unexpected error (malformed data, a bug),
+    ``keep(reason)`` records the failure on the record in the job's own
+    transaction, which then commits, and its result is returned: nothing is
+    lost in queue_job's failed jobs. Database concurrency errors always go
+    back to queue_job, which runs the job again.
+    """
+    try:
+        with retry_job_on_transient_errors(env):
+            return work()
+    except RetryableJobError as error:
+        if not is_last_attempt(env):
+            raise
+        return keep(env._("BigCommerce kept failing, gave up: %s", error))
+    except psycopg2.Error:
+        raise
+    except Exception as error:  # noqa: BLE001 - kept on the record, with Retry
+        _logger.exception("%s failed", what)
+        return keep(env._("Unexpected error: %s", error))
