@@ -6,6 +6,7 @@ import psycopg2
 
 from odoo import sql_db
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
 from odoo.orm.environments import Transaction
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import TransactionCase
@@ -14,26 +15,41 @@ from odoo.tools import mute_logger
 from ..sandbox import SandboxStore
 
 
+def start_sandbox(case, **instance_values):
+    """Serve a sandbox store for the test class ``case``; return its instance."""
+    case.sandbox = SandboxStore(seed=42).start()
+    case.addClassCleanup(case.sandbox.stop)
+    # Jobs never wait for the quota (they are retried later by queue_job),
+    # so a bulk import in a test would fail or pass with the machine's
+    # speed; rate limiting has tests of its own (test_jobs, client tests).
+    case.sandbox.set_rate_limit(quota=100000, window_ms=30000)
+    return case.env["bigcommerce.instance"].create(
+        {
+            "name": "Sandbox store",
+            "store_hash": case.sandbox.store_hash,
+            "access_token": case.sandbox.access_token,
+            "api_url": case.sandbox.api_url,
+            **instance_values,
+        }
+    )
+
+
+def queued_job(delayed, retry):
+    """The stored queue job of ``delayed`` as if ``retry`` attempts had failed."""
+    env = delayed.recordset.env
+    job = Job.load(env, delayed.uuid)
+    job.retry = retry
+    job.store()
+    return Job.load(env, delayed.uuid)
+
+
 class BigcommerceSandboxCase(TransactionCase):
     """Odoo tests driven against the sandbox store, served on a loopback port."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = SandboxStore(seed=42).start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        # Jobs never wait for the quota (they are retried later by queue_job),
-        # so a bulk import in a test would fail or pass with the machine's
-        # speed; rate limiting has tests of its own (test_jobs, client tests).
-        cls.sandbox.set_rate_limit(quota=100000, window_ms=30000)
-        cls.instance = cls.env["bigcommerce.instance"].create(
-            {
-                "name": "Sandbox store",
-                "store_hash": cls.sandbox.store_hash,
-                "access_token": cls.sandbox.access_token,
-                "api_url": cls.sandbox.api_url,
-            }
-        )
+        cls.instance = start_sandbox(cls)
 
 
 class ConcurrentJobsCase(BigcommerceSandboxCase):

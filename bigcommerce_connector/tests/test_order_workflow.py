@@ -4,13 +4,13 @@ import psycopg2
 
 from odoo import fields
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
+from .common import queued_job
 from .test_order_import import OrderImportCase
 
 # Logs the traceback of an unexpected import error, expected in some tests.
@@ -421,10 +421,7 @@ class TestOrderJobGivesUp(WorkflowCase):
 
     def _queued_job(self, order, retry):
         delayed = self.instance.with_delay(max_retries=3)._job_import_order(order)
-        job = Job.load(self.env, delayed.uuid)
-        job.retry = retry
-        job.store()
-        return Job.load(self.env, delayed.uuid)
+        return queued_job(delayed, retry)
 
     def _taxed_order(self):
         order = self.sandbox.create_order(

@@ -1,9 +1,8 @@
-from odoo.tools import mute_logger
-from odoo.tests import tagged
-
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
+from odoo.tests import tagged
+from odoo.tools import mute_logger
 
+from .common import queued_job
 from .test_refund_import import RefundImportCase
 
 # Logs the traceback of an unexpected error, expected in one test.
@@ -28,10 +27,7 @@ class TestRefundJobGivesUp(RefundImportCase):
 
     def _queued_job(self, refund, retry):
         delayed = self.instance.with_delay(max_retries=3)._job_import_refund(refund)
-        job = Job.load(self.env, delayed.uuid)
-        job.retry = retry
-        job.store()
-        return Job.load(self.env, delayed.uuid)
+        return queued_job(delayed, retry)
 
     def test_a_transient_error_before_the_last_attempt_is_retried(self):
         refund = self._refund_of_a_new_order()

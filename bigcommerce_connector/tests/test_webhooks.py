@@ -16,8 +16,9 @@ from odoo.tools import mute_logger
 
 from ..client.webhook_auth import TOKEN_HEADER
 from ..models.bigcommerce_instance_webhook import WEBHOOK_ROUTE, WEBHOOK_SCOPES
-from ..sandbox import SandboxStore, seed
+from ..sandbox import seed
 from ..sandbox.webhooks import build_payload, sign
+from .common import start_sandbox
 
 
 def _add_sandbox_products(env, sandbox):
@@ -48,23 +49,16 @@ class TestWebhooks(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = SandboxStore(seed=42).start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        cls.sandbox.set_rate_limit(quota=100000, window_ms=30000)
-        cls.instance = cls.env["bigcommerce.instance"].create(
-            {
-                "name": "Webhook store",
-                "store_hash": cls.sandbox.store_hash,
-                "access_token": cls.sandbox.access_token,
-                "client_secret": cls.sandbox.client_secret,
-                "api_url": cls.sandbox.api_url,
-                # BigCommerce only calls https:443; the sandbox calls anything.
-                "webhook_base_url": cls.base_url(),
-                # Cron off: whatever arrives, arrives by webhook.
-                "import_orders_cron": False,
-                "import_customers_cron": False,
-            }
+        cls.instance = start_sandbox(
+            cls,
+            name="Webhook store",
+            # BigCommerce only calls https:443; the sandbox calls anything.
+            webhook_base_url=cls.base_url(),
+            # Cron off: whatever arrives, arrives by webhook.
+            import_orders_cron=False,
+            import_customers_cron=False,
         )
+        cls.instance.client_secret = cls.sandbox.client_secret
         # Confirm registers the hooks, since a webhook base URL is known.
         cls.instance.action_confirm()
         _add_sandbox_products(cls.env, cls.sandbox)
