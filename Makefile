@@ -20,7 +20,7 @@ demo:
 
 ## The sandbox store alone on port 8765.
 sandbox:
-	$(PYTHON) -m bigcommerce_connector.sandbox --port 8765 --seed 42
+	$(PYTHON) -m bigcommerce_sandbox --port 8765 --seed 42
 
 lint:
 	pre-commit run --all-files

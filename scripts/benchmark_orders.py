@@ -46,7 +46,7 @@ def parse_args():
 
 
 def make_store(count):
-    from bigcommerce_connector.sandbox import SandboxStore  # noqa: PLC0415
+    from bigcommerce_sandbox import SandboxStore  # noqa: PLC0415
 
     store = SandboxStore(seed=42, quota=10**9, window_ms=30000)
     statuses = [11, 11, 11, 2, 10, 9]

@@ -67,7 +67,7 @@ def parse_args():
 
 
 def make_store(count):
-    from bigcommerce_connector.sandbox import SandboxStore, seed  # noqa: PLC0415
+    from bigcommerce_sandbox import SandboxStore, seed  # noqa: PLC0415
 
     store = SandboxStore(seed=42, quota=10**9, window_ms=30000)
     # Created without webhooks: the benchmark sends their callbacks itself.
@@ -157,7 +157,7 @@ def start_server(args, key, port):
 
 def build_deliveries(store, order_ids, count):
     """(hook, payload) of every callback to send, in sending order."""
-    from bigcommerce_connector.sandbox.webhooks import (  # noqa: PLC0415
+    from bigcommerce_sandbox.webhooks import (  # noqa: PLC0415
         build_payload,
         scope_matches,
     )
@@ -192,7 +192,7 @@ def build_deliveries(store, order_ids, count):
 
 
 def send_all(store, deliveries, concurrency):
-    from bigcommerce_connector.sandbox.webhooks import sign  # noqa: PLC0415
+    from bigcommerce_sandbox.webhooks import sign  # noqa: PLC0415
 
     latencies, statuses = [], []
     lock = threading.Lock()

@@ -190,7 +190,7 @@ def main():
         print(exc, file=sys.stderr)
         return 2
     sys.path.insert(0, ROOT)
-    from bigcommerce_connector.sandbox import SandboxStore  # noqa: PLC0415
+    from bigcommerce_sandbox import SandboxStore  # noqa: PLC0415
 
     sandbox = SandboxStore(seed=42).start(port=args.sandbox_port)
     log(f"sandbox store serving {sandbox.api_url}")

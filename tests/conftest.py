@@ -9,7 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from bigcommerce_connector.sandbox import SandboxStore  # noqa: E402
+from bigcommerce_sandbox import SandboxStore  # noqa: E402
 
 
 @pytest.fixture

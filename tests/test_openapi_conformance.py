@@ -416,7 +416,7 @@ def sandbox_index(index):
 def store():
     problem = None
     try:
-        from bigcommerce_connector.sandbox import SandboxStore
+        from bigcommerce_sandbox import SandboxStore
     except Exception as exc:  # any import problem is a failure here
         problem = f"{type(exc).__name__}: {exc}"
     if problem:

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bigcommerce_connector.client import parse_datetime, parse_money
-from bigcommerce_connector.sandbox import SandboxStore
+from bigcommerce_sandbox import SandboxStore
 
 
 def call(sandbox, method, path, token=None, **kwargs):

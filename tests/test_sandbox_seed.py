@@ -1,4 +1,4 @@
-"""Fast tests of the sandbox seed data (bigcommerce_connector/sandbox/seed.py)."""
+"""Fast tests of the sandbox seed data (bigcommerce_sandbox/seed/)."""
 
 import os
 import sys
@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime  # noqa: E402
 
 import pytest  # noqa: E402
 
-from bigcommerce_connector.sandbox import api_v3, seed, state  # noqa: E402
+from bigcommerce_sandbox import api_v3, seed, state  # noqa: E402
 
 SEED = 42
 

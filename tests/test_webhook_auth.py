@@ -13,7 +13,7 @@ from bigcommerce_connector.client.webhook_auth import (
     check_token,
     has_signature_headers,
 )
-from bigcommerce_connector.sandbox import webhooks as sandbox_webhooks
+from bigcommerce_sandbox import webhooks as sandbox_webhooks
 
 SECRET = "sandbox-client-secret"
 BODY = b'{"scope":"store/order/created","data":{"type":"order","id":1}}'

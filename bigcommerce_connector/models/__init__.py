@@ -7,6 +7,7 @@ from . import bigcommerce_tax_class
 from . import bigcommerce_instance
 from . import res_partner
 from . import product_product
+from . import bigcommerce_product
 from . import bigcommerce_customer
 from . import bigcommerce_instance_customer
 from . import bigcommerce_order

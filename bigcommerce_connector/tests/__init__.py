@@ -1,3 +1,5 @@
+# First: makes the sandbox store of this checkout importable.
+from . import checkout_path
 from . import test_instance
 from . import test_security
 from . import test_jobs

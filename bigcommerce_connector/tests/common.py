@@ -12,7 +12,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
-from ..sandbox import SandboxStore
+from bigcommerce_sandbox import SandboxStore
 
 
 def start_sandbox(case, **instance_values):

@@ -50,7 +50,7 @@ class TestInstanceConnection(BigcommerceSandboxCase):
 
     def test_test_connection_unreachable(self):
         # A port nothing listens on: the sandbox's own port once it is closed.
-        from ..sandbox import SandboxStore
+        from bigcommerce_sandbox import SandboxStore
 
         closed = SandboxStore(seed=1).start()
         closed.stop()

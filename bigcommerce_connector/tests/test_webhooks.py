@@ -14,10 +14,11 @@ from odoo.orm.environments import Transaction
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from bigcommerce_sandbox import seed
+from bigcommerce_sandbox.webhooks import build_payload, sign
+
 from ..client.webhook_auth import TOKEN_HEADER
 from ..models.bigcommerce_instance_webhook import WEBHOOK_ROUTE, WEBHOOK_SCOPES
-from ..sandbox import seed
-from ..sandbox.webhooks import build_payload, sign
 from .common import start_sandbox
 
 

@@ -1,7 +1,7 @@
 """The sandbox store: a stateful HTTP server that behaves like BigCommerce's API.
 
 Start it in-process (``SandboxStore(seed=42).start()``) or on its own
-(``python -m bigcommerce_connector.sandbox --port 8765 --seed 42``). API calls go
+(``python -m bigcommerce_sandbox --port 8765 --seed 42``). API calls go
 to ``{url}/stores/{store_hash}/v2|v3/...`` with ``X-Auth-Token``; tests change the
 store through the methods below or the ``/_sandbox/...`` control API.
 """

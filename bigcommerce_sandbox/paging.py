@@ -1,6 +1,6 @@
 """Filtering, sorting and paging the way BigCommerce documents them."""
 
-from ..client.parsing import parse_datetime, parse_money
+from bigcommerce_connector.client.parsing import parse_datetime, parse_money
 
 V2_DEFAULT_LIMIT = 50
 V3_DEFAULT_LIMIT = 50

@@ -1,4 +1,4 @@
-"""``python -m bigcommerce_connector.sandbox --port 8765 --seed 42``"""
+"""``python -m bigcommerce_sandbox --port 8765 --seed 42``"""
 
 import argparse
 import logging

@@ -2,7 +2,8 @@
 
 import copy
 
-from ..client.parsing import parse_datetime, parse_money
+from bigcommerce_connector.client.parsing import parse_datetime, parse_money
+
 from .paging import ApiError, int_param, sort_rows, v2_page
 
 NOT_FOUND = "The requested resource was not found."
