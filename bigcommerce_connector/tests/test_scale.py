@@ -6,6 +6,7 @@ from unittest.mock import patch
 import psycopg2
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -169,10 +170,16 @@ class TestJobDeclarations(OrderImportCase):
     """Items 8 and 9."""
 
     def test_every_job_method_has_a_job_function(self):
+        model_class = type(self.instance)
         methods = {
             name
-            for name in dir(type(self.instance))
-            if name.startswith("_job_") and name != "_job_client"
+            for name in dir(model_class)
+            if name.startswith("_job_")
+            and name != "_job_client"
+            # The connector's jobs, not queue_job's own hooks.
+            and getattr(model_class, name).__module__.startswith(
+                "odoo.addons.bigcommerce_connector"
+            )
         }
         declared = set(
             self.env["queue.job.function"]
@@ -442,31 +449,80 @@ class TestPageBatch(OrderImportCase):
 class TestYenRounding(RefundImportCase):
     """Item 7: amounts rounded with the currency's precision (JPY: none)."""
 
+    def _assert_whole_yen(self, lines):
+        """BigCommerce's amounts carried on the lines are whole yen."""
+        for line in lines:
+            data = line.extra_tax_data or {}
+            amounts = [
+                amount
+                for key in ("manual_total_excluded_currency",)
+                for amount in [data.get(key)]
+                if amount is not None
+            ] + [
+                values["tax_amount_currency"]
+                for values in (data.get("manual_tax_amounts") or {}).values()
+            ]
+            for amount in amounts:
+                self.assertEqual(amount, round(amount), f"{line.name}: {amount} yen")
+
     def test_order_and_partial_refund_in_yen_tie_out(self):
         variants = self.sandbox.state.variants
-        sku = variants[sorted(variants)[0]][0]["sku"]
+        skus = [variants[key][0]["sku"] for key in sorted(variants)[:2]]
         order, record = self.imported_order(
             currency_code="JPY",
             tax_inclusive=False,
-            lines=[(sku, 3)],
-            coupon_code="SPRING10",
+            lines=[(skus[0], 3), (skus[1], 7)],
+            manual_discount=7.77,
         )
         self.assertEqual(record.currency_id.name, "JPY")
         self.assertEqual(
             record.invoice_id.amount_total, float(parse_money(order["total_inc_tax"]))
         )
-        line = next(
-            line
-            for line in self.sandbox.state.order_products[order["id"]]
-            if line["sku"].lower() == sku.lower()
-        )
-        refund = self.sandbox.add_refund(
-            order["id"],
-            items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
-        )
-        credit_note = self.assertTiesOut(self.book(refund))
-        # Whole yen on every line, as BigCommerce states them.
-        for move_line in credit_note.line_ids | record.invoice_id.line_ids:
-            self.assertEqual(
-                move_line.amount_currency, round(move_line.amount_currency)
+        self._assert_whole_yen(record.sale_order_id.order_line)
+        self._assert_whole_yen(record.invoice_id.invoice_line_ids)
+        for sku in skus:
+            line = next(
+                line
+                for line in self.sandbox.state.order_products[order["id"]]
+                if line["sku"].lower() == sku.lower()
             )
+            refund = self.sandbox.add_refund(
+                order["id"],
+                items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
+            )
+            credit_note = self.assertTiesOut(self.book(refund))
+            self._assert_whole_yen(credit_note.invoice_line_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestButtonsDoNotWait(OrderImportCase):
+    """Item 10: no long waits for the quota inside a web request."""
+
+    def tearDown(self):
+        self.sandbox.set_rate_limit(quota=150, window_ms=3000)
+        governor_for(self.sandbox.api_url).forget()
+        super().tearDown()
+
+    def test_confirm_gives_up_quickly_when_the_quota_is_spent(self):
+        self.sandbox.set_rate_limit(quota=150, window_ms=25000)
+        governor_for(self.sandbox.api_url).forget()
+        for _request in range(150):
+            self.sandbox.rate_limiter.hit()
+        started = time.monotonic()
+        with self.assertRaises(UserError):
+            self.instance.action_confirm()
+        self.assertLess(time.monotonic() - started, 10)
+
+    def test_retry_queues_the_import(self):
+        order = self.sandbox.create_order(status_id=11)
+        self.sandbox.advance_clock(60)
+        OrderImporter(self.instance, None).give_up({"id": order["id"]}, "gave up")
+        record = self.records().filtered(lambda r: r.bigcommerce_id == order["id"])
+        requests = self.sandbox.request_count
+        action = record.action_retry()
+        # Nothing asked of BigCommerce in the request; the job does it.
+        self.assertEqual(self.sandbox.request_count, requests)
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(record.state, "failed")
+        run_jobs(self.env)
+        self.assertEqual(record.state, "done", record.failure_reason)
