@@ -16,6 +16,7 @@ import logging
 
 import psycopg2
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
 
 from ..client import BigCommerceError, RetryableError
@@ -44,8 +45,8 @@ def import_page(importer, orders, offset=0):
         except RetryableError as stop:
             error = stop
             break
-        except psycopg2.Error:
-            raise
+        except (psycopg2.Error, RetryableJobError):
+            raise  # another job is creating the same record: queue_job retries
         except Exception as unexpected:  # noqa: BLE001 - kept on the record
             _logger.exception("Import of BigCommerce order %s failed", order["id"])
             importer.give_up(order, env._("Unexpected error: %s", unexpected))
@@ -89,7 +90,7 @@ def _create(importer, batch):
         with env.cr.savepoint():
             importer._create_prepared(batch)
         return
-    except psycopg2.errors.SerializationFailure:
+    except (psycopg2.errors.SerializationFailure, RetryableJobError):
         raise
     except Exception:  # noqa: BLE001 - each order is tried alone below
         _logger.info(
@@ -101,9 +102,7 @@ def _create(importer, batch):
         try:
             with env.cr.savepoint():
                 importer._create_prepared([prepared])
-        except RetryableError:
-            raise
-        except psycopg2.errors.SerializationFailure:
+        except (RetryableError, RetryableJobError, psycopg2.Error):
             raise
         except (OrderImportError, UserError, ValidationError) as error:
             importer._fail(record, order, str(error.args[0] if error.args else error))

@@ -4,6 +4,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
 from ..client import BigCommerceError, RetryableError
@@ -275,7 +276,7 @@ class BigcommerceInstance(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         importer.import_order(order)
-                except (RetryableError, psycopg2.Error):
+                except (RetryableError, RetryableJobError, psycopg2.Error):
                     raise
                 except Exception as error:  # noqa: BLE001 - kept on the record
                     _logger.exception("Import of BigCommerce order %s failed", order_id)
