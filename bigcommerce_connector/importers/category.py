@@ -93,7 +93,7 @@ class CategoryImporter:
         """Give each category an Odoo category under the store's root, parents first."""
         root = self.instance._bigcommerce_category_root()
         Category = self.env["product.category"]
-        for binding in bindings.sorted(lambda b: len(b.parent_path or "")):
+        for binding in bindings.sorted(lambda b: b._depth()):
             parent = binding.parent_id.product_category_id or root
             if not binding.product_category_id:
                 binding.product_category_id = Category.create(

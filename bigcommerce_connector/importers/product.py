@@ -517,7 +517,7 @@ class ProductImporter:
         values["bigcommerce_brand_id"] = brand.id
         if self.instance.update_product_category:
             category = self._categories(row).sorted(
-                lambda c: (-len(c.parent_path or ""), c.sort_order)
+                lambda c: (-c._depth(), c.sort_order)
             )[:1]
             if category.product_category_id:
                 values["categ_id"] = category.product_category_id.id

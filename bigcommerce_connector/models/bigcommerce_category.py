@@ -14,7 +14,6 @@ class BigcommerceCategory(models.Model):
     _description = "BigCommerce category"
     _order = "instance_id, complete_name"
     _rec_name = "complete_name"
-    _parent_store = True
     _check_company_auto = True
 
     instance_id = fields.Many2one(
@@ -32,7 +31,6 @@ class BigcommerceCategory(models.Model):
         ondelete="set null",
         check_company=True,
     )
-    parent_path = fields.Char(index=True)
     child_ids = fields.One2many("bigcommerce.category", "parent_id", "Subcategories")
     is_visible = fields.Boolean(string="Visible in BigCommerce", readonly=True)
     sort_order = fields.Integer(readonly=True)
@@ -49,6 +47,12 @@ class BigcommerceCategory(models.Model):
         "UNIQUE(instance_id, bigcommerce_id)",
         "This BigCommerce category is already bound for this instance.",
     )
+
+    def _depth(self):
+        depth, walk = 0, self.parent_id
+        while walk and depth < 100:
+            depth, walk = depth + 1, walk.parent_id
+        return depth
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
