@@ -568,7 +568,7 @@ class SandboxStore:
         self.emit("store/product/updated", {"type": "product", "id": product_id})
 
     def update_product(self, product_id, **changes):
-        """Change product fields (price, name, is_visible...) as the control panel does."""
+        """Change product fields (price, name, ...) as the control panel does."""
         with self.state.lock:
             self.state.products[product_id].update(changes)
         self.touch_product(product_id)

@@ -71,7 +71,9 @@ class ProductImporter:
         self.counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0}
         self._attributes = {}
         self._values = {}
-        self.odoo_weight_uom = self.templates._get_weight_uom_id_from_ir_config_parameter()
+        self.odoo_weight_uom = (
+            self.templates._get_weight_uom_id_from_ir_config_parameter()
+        )
         self.precision = self.env["decimal.precision"].precision_get("Product Price")
 
     # ------------------------------------------------------------------
@@ -200,7 +202,8 @@ class ProductImporter:
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT ON (lower(pp.default_code)) lower(pp.default_code), pp.id
+                SELECT DISTINCT ON (lower(pp.default_code))
+                       lower(pp.default_code), pp.id
                   FROM product_product pp
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE lower(pp.default_code) = ANY(%s)
@@ -268,7 +271,10 @@ class ProductImporter:
         self._update_variants(template, row, variants, products, has_options)
         binding.write(
             self._binding_values(row, modified)
-            | {"product_tmpl_id": template.id, "import_message": self._note(variants, products)}
+            | {
+                "product_tmpl_id": template.id,
+                "import_message": self._note(variants, products),
+            }
         )
         self._sync_images(binding, row, variants, products)
         self.counts["created" if created else "updated"] += 1
@@ -293,7 +299,9 @@ class ProductImporter:
         return {
             "name": row.get("name"),
             "sku": row.get("sku"),
-            "product_type": row.get("type") if row.get("type") in ("physical", "digital") else False,
+            "product_type": row.get("type")
+            if row.get("type") in ("physical", "digital")
+            else False,
             "inventory_tracking": row.get("inventory_tracking") or "none",
             "base_variant_id": row.get("base_variant_id")
             or (base_variant and base_variant["id"])
@@ -316,7 +324,9 @@ class ProductImporter:
         )
 
     def _note(self, variants, products):
-        unbound = [v.get("sku") or str(v["id"]) for v in variants if v["id"] not in products]
+        unbound = [
+            v.get("sku") or str(v["id"]) for v in variants if v["id"] not in products
+        ]
         if not unbound:
             return False
         return self.env._(
@@ -334,7 +344,8 @@ class ProductImporter:
         values = {
             "name": row.get("name") or row.get("sku") or str(row["id"]),
             "type": "consu" if physical else "service",
-            "is_storable": physical and (row.get("inventory_tracking") or "none") != "none",
+            "is_storable": physical
+            and (row.get("inventory_tracking") or "none") != "none",
             "sale_ok": True,
             "purchase_ok": True,
             "company_id": False,
@@ -344,7 +355,10 @@ class ProductImporter:
         if has_options:
             values["attribute_line_ids"] = [
                 Command.create(
-                    {"attribute_id": attribute.id, "value_ids": [Command.set(value_ids)]}
+                    {
+                        "attribute_id": attribute.id,
+                        "value_ids": [Command.set(value_ids)],
+                    }
                 )
                 for attribute, value_ids in self._attribute_lines(variants)
             ]
@@ -374,7 +388,11 @@ class ProductImporter:
             if not attribute:
                 attribute = self._create_keyed(
                     Attribute,
-                    {"name": name, "create_variant": "always", "bigcommerce_name_key": key},
+                    {
+                        "name": name,
+                        "create_variant": "always",
+                        "bigcommerce_name_key": key,
+                    },
                 )
             self._attributes[key] = attribute
         return self._attributes[key]
@@ -384,14 +402,24 @@ class ProductImporter:
         key = (attribute.id, _key(label))
         if key not in self._values:
             Value = self.env["product.attribute.value"].with_context(active_test=False)
-            value = Value.search(
-                [("attribute_id", "=", attribute.id), ("bigcommerce_name_key", "=", key[1])],
-                limit=1,
-            ) or attribute.value_ids.filtered(lambda v: _key(v.name) == key[1])[:1]
+            value = (
+                Value.search(
+                    [
+                        ("attribute_id", "=", attribute.id),
+                        ("bigcommerce_name_key", "=", key[1]),
+                    ],
+                    limit=1,
+                )
+                or attribute.value_ids.filtered(lambda v: _key(v.name) == key[1])[:1]
+            )
             if not value:
                 value = self._create_keyed(
                     Value,
-                    {"attribute_id": attribute.id, "name": label, "bigcommerce_name_key": key[1]},
+                    {
+                        "attribute_id": attribute.id,
+                        "name": label,
+                        "bigcommerce_name_key": key[1],
+                    },
                 )
             self._values[key] = value
         return self._values[key]
@@ -474,7 +502,8 @@ class ProductImporter:
             stale.write({"product_id": False, "active": False})
             values = {
                 "product_binding_id": binding.id,
-                "bigcommerce_product_id": variant.get("product_id") or binding.bigcommerce_id,
+                "bigcommerce_product_id": variant.get("product_id")
+                or binding.bigcommerce_id,
                 "product_id": product.id,
                 "sku": variant.get("sku"),
                 "price": variant.get("calculated_price") or variant.get("price") or 0.0,
@@ -505,7 +534,8 @@ class ProductImporter:
             "name": row.get("name") or template.name,
             "description_sale": html2plaintext(row.get("description") or "") or False,
             "list_price": row.get("price") or 0.0,
-            "active": bool(row.get("is_visible")) and row.get("availability") != "disabled",
+            "active": bool(row.get("is_visible"))
+            and row.get("availability") != "disabled",
         }
         brand = self.env["bigcommerce.brand"].search(
             [
@@ -524,7 +554,11 @@ class ProductImporter:
         changed = {
             key: value
             for key, value in values.items()
-            if (template[key].id if key in ("categ_id", "bigcommerce_brand_id") else template[key])
+            if (
+                template[key].id
+                if key in ("categ_id", "bigcommerce_brand_id")
+                else template[key]
+            )
             != value
         }
         if changed:
@@ -542,15 +576,18 @@ class ProductImporter:
         base_price = row.get("price") or 0.0
         if has_options:
             self._set_price_extras(template, variants, base_price)
-        barcodes = {
-            (v.get("upc") or v.get("gtin") or "").strip()
-            for v in variants
-        } | {(row.get("upc") or row.get("gtin") or "").strip()}
+        barcodes = {(v.get("upc") or v.get("gtin") or "").strip() for v in variants} | {
+            (row.get("upc") or row.get("gtin") or "").strip()
+        }
         barcodes.discard("")
-        taken = {
-            product.barcode: product
-            for product in self.products.search([("barcode", "in", list(barcodes))])
-        } if barcodes else {}
+        taken = (
+            {
+                product.barcode: product
+                for product in self.products.search([("barcode", "in", list(barcodes))])
+            }
+            if barcodes
+            else {}
+        )
         for variant in variants:
             product = products.get(variant["id"])
             if not product:
@@ -563,7 +600,9 @@ class ProductImporter:
                 if variant.get("cost_price") is not None
                 else row.get("cost_price") or 0.0,
                 "weight": self._weight(
-                    variant["weight"] if variant.get("weight") is not None else row.get("weight")
+                    variant["weight"]
+                    if variant.get("weight") is not None
+                    else row.get("weight")
                 ),
             }
             if variant.get("sku") and not product.default_code:
@@ -639,7 +678,9 @@ class ProductImporter:
         pricelist = self.instance.pricelist_id
         if not pricelist:
             return
-        price = variant.get("calculated_price") or self._variant_price(variant, base_price)
+        price = variant.get("calculated_price") or self._variant_price(
+            variant, base_price
+        )
         items = self.env["product.pricelist.item"]
         item = items.search(
             [
@@ -736,4 +777,3 @@ class ProductImporter:
         bindings.write({"active": False})
         templates.with_context(active_test=False).write({"active": False})
         return len(bindings)
-

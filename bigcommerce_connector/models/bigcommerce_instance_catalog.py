@@ -322,7 +322,10 @@ class BigcommerceInstance(models.Model):
 
     def _product_bindings(self, bigcommerce_ids):
         return self.env["bigcommerce.product"].search(
-            [("instance_id", "=", self.id), ("bigcommerce_id", "in", list(bigcommerce_ids))]
+            [
+                ("instance_id", "=", self.id),
+                ("bigcommerce_id", "in", list(bigcommerce_ids)),
+            ]
         )
 
     def _job_import_categories(self, category_ids=None):
@@ -418,7 +421,10 @@ class BigcommerceInstance(models.Model):
                 self.env["bigcommerce.product.variant"]
                 .with_context(active_test=False)
                 .search(
-                    [("instance_id", "=", self.id), ("bigcommerce_id", "=", variant_id)],
+                    [
+                        ("instance_id", "=", self.id),
+                        ("bigcommerce_id", "=", variant_id),
+                    ],
                     limit=1,
                 )
                 .product_id

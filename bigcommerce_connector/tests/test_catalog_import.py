@@ -70,7 +70,9 @@ class TestCatalogImport(BigcommerceSandboxCase):
         )
         self.assertEqual(len(binding.variant_ids), 6)
         for variant in variants:
-            vb = binding.variant_ids.filtered(lambda b, v=variant: b.bigcommerce_id == v["id"])
+            vb = binding.variant_ids.filtered(
+                lambda b, v=variant: b.bigcommerce_id == v["id"]
+            )
             product = vb.product_id
             self.assertEqual(product.default_code, variant["sku"])
             self.assertEqual(product.product_tmpl_id, template)
@@ -89,7 +91,9 @@ class TestCatalogImport(BigcommerceSandboxCase):
             self.assertAlmostEqual(product.lst_price, variant["calculated_price"])
         # Carried values: weight (store in kg), cost, type, brand, category.
         self.assertTrue(template.is_storable)
-        self.assertEqual(template.bigcommerce_brand_id.bigcommerce_id, jacket["brand_id"])
+        self.assertEqual(
+            template.bigcommerce_brand_id.bigcommerce_id, jacket["brand_id"]
+        )
         self.assertEqual(template.categ_id.name, "Outerwear")
         self.assertEqual(template.categ_id.parent_id.name, "Apparel")
         self.assertAlmostEqual(template.product_variant_ids[0].weight, jacket["weight"])
@@ -117,9 +121,13 @@ class TestCatalogImport(BigcommerceSandboxCase):
         mug = _product_by_sku(self.sandbox.state, "MUG_ENM")
         self.sandbox.state.variants[mug["id"]][0]["sku"] = "MUG_ENM"
         self.import_products()
-        self.assertEqual(self.binding("TOTE-CNV").product_tmpl_id, existing.product_tmpl_id)
         self.assertEqual(
-            self.env["product.product"].search_count([("default_code", "=ilike", "tote-cnv")]),
+            self.binding("TOTE-CNV").product_tmpl_id, existing.product_tmpl_id
+        )
+        self.assertEqual(
+            self.env["product.product"].search_count(
+                [("default_code", "=ilike", "tote-cnv")]
+            ),
             1,
         )
         # "_" is not a wildcard: MUG_ENM does not match MUGXENM.
@@ -157,7 +165,9 @@ class TestCatalogImport(BigcommerceSandboxCase):
             self.assertTrue(binding.product_tmpl_id.image_1920)
             product = _product_by_sku(self.sandbox.state, sku)
             gallery = binding.image_ids.filtered(lambda i: not i.product_id)
-            self.assertEqual(len(gallery), len(self.sandbox.state.images[product["id"]]))
+            self.assertEqual(
+                len(gallery), len(self.sandbox.state.images[product["id"]])
+            )
             self.assertTrue(all(gallery.mapped("image_1920")))
             self.assertEqual(
                 binding.product_tmpl_id.bigcommerce_image_ids.filtered(
@@ -175,7 +185,9 @@ class TestCatalogImport(BigcommerceSandboxCase):
         tote = _product_by_sku(self.sandbox.state, "TOTE-CNV")
         self.sandbox.update_product(tote["id"], price=31.5)
         self.inline()._job_poll_products()
-        self.assertAlmostEqual(self.binding("TOTE-CNV").product_tmpl_id.list_price, 31.5)
+        self.assertAlmostEqual(
+            self.binding("TOTE-CNV").product_tmpl_id.list_price, 31.5
+        )
 
     def test_category_tree_and_brand(self):
         self.inline().import_categories()
@@ -190,22 +202,27 @@ class TestCatalogImport(BigcommerceSandboxCase):
             tshirts.product_category_id.parent_id, tshirts.parent_id.product_category_id
         )
         self.assertEqual(
-            tshirts.parent_id.product_category_id.parent_id, self.instance.category_root_id
+            tshirts.parent_id.product_category_id.parent_id,
+            self.instance.category_root_id,
         )
         self.import_products()
         brand = self.env["bigcommerce.brand"].search(
             [("instance_id", "=", self.instance.id), ("name", "=", "Trailhead")]
         )
         self.assertTrue(brand.image_1920)
-        found = self.env["product.template"].search([("bigcommerce_brand_id", "=", brand.id)])
-        expected = {
-            p["sku"] for p in self.sandbox.state.products.values() if p["brand_id"] == brand.bigcommerce_id
-        }
-        self.assertEqual(
-            set(found.mapped(lambda t: self.binding_of(t).sku)), expected
+        found = self.env["product.template"].search(
+            [("bigcommerce_brand_id", "=", brand.id)]
         )
+        expected = {
+            p["sku"]
+            for p in self.sandbox.state.products.values()
+            if p["brand_id"] == brand.bigcommerce_id
+        }
+        self.assertEqual(set(found.mapped(lambda t: self.binding_of(t).sku)), expected)
         groups = self.env["product.template"]._read_group(
-            [("bigcommerce_brand_id", "!=", False)], ["bigcommerce_brand_id"], ["__count"]
+            [("bigcommerce_brand_id", "!=", False)],
+            ["bigcommerce_brand_id"],
+            ["__count"],
         )
         self.assertIn(brand, [group for group, _count in groups])
 
@@ -247,14 +264,22 @@ class TestCatalogImport(BigcommerceSandboxCase):
         order = self.sandbox.create_order(lines=[(variant["sku"], 1)], status_id=11)
         self.inline().import_orders(order_ids=[order["id"]])
         record = self.env["bigcommerce.order"].search(
-            [("instance_id", "=", self.instance.id), ("bigcommerce_id", "=", order["id"])]
+            [
+                ("instance_id", "=", self.instance.id),
+                ("bigcommerce_id", "=", order["id"]),
+            ]
         )
         self.assertEqual(record.state, "done", record.failure_reason)
         line = record.sale_order_id.order_line.filtered(
             lambda line: line.product_id.default_code == variant["sku"]
         )
-        self.assertEqual(len(self.binding(VARIANT_IMAGE_SKU).product_tmpl_id.product_variant_ids), 6)
-        self.assertEqual(line.product_id.product_tmpl_id, self.binding(VARIANT_IMAGE_SKU).product_tmpl_id)
+        self.assertEqual(
+            len(self.binding(VARIANT_IMAGE_SKU).product_tmpl_id.product_variant_ids), 6
+        )
+        self.assertEqual(
+            line.product_id.product_tmpl_id,
+            self.binding(VARIANT_IMAGE_SKU).product_tmpl_id,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -297,7 +322,9 @@ class TestCatalogConcurrency(ConcurrentJobsCase):
                 "WHERE name->>'en_US' LIKE '%% Concurrency' GROUP BY 1",
                 [],
             )
-            self.assertEqual(sorted(rows), [("Color Concurrency", 1), ("Size Concurrency", 1)])
+            self.assertEqual(
+                sorted(rows), [("Color Concurrency", 1), ("Size Concurrency", 1)]
+            )
             values = self.fetch(
                 "SELECT v.name->>'en_US', count(*) FROM product_attribute_value v "
                 "JOIN product_attribute a ON a.id = v.attribute_id "

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class BigcommerceImportWizard(models.TransientModel):
-    """Import customers, orders, refunds or the catalog now: all, by ids, or by dates."""
+    """Import orders, refunds, customers or the catalog: all, by ids or dates."""
 
     _name = "bigcommerce.import.wizard"
     _description = "Import from BigCommerce"

@@ -18,9 +18,7 @@ EXTRA = {"S": 0.0, "M": 0.0, "L": 2.0}
 
 def add_generated_catalog(state, products=10000, variants_per_product=3, images=2):
     """Add ``products`` products to ``state``; returns their ids."""
-    template = next(
-        p for p in state.products.values() if p["type"] == "physical"
-    )
+    template = next(p for p in state.products.values() if p["type"] == "physical")
     brand_ids = sorted(state.brands)
     categories = [c["category_id"] for c in state.tree_categories]
     now = iso_offset(state.clock.now())
@@ -88,7 +86,9 @@ def add_generated_catalog(state, products=10000, variants_per_product=3, images=
                 "product_id": product_id,
                 "sku": f"{sku}-{value['label']}",
                 "sku_id": 5000 + variant_id,
-                "price": price + EXTRA[value["label"]] if EXTRA[value["label"]] else None,
+                "price": price + EXTRA[value["label"]]
+                if EXTRA[value["label"]]
+                else None,
                 "calculated_price": price + EXTRA[value["label"]],
                 "sale_price": None,
                 "retail_price": None,
