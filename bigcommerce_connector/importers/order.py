@@ -17,7 +17,7 @@ import psycopg2
 from odoo import Command
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import escape_psql, float_compare, mute_logger
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
@@ -1163,9 +1163,13 @@ class OrderImporter:
             return instance.custom_product_id
         key = sku.lower()
         if key not in self._products:
-            product = self.env["product.product"].search(
+            # The catalog binding first: an unknown product is imported from
+            # the catalog when the store allows product creation.
+            product = instance._bigcommerce_variant_product(
+                line.get("variant_id"), line.get("product_id"), self.client
+            ) or self.env["product.product"].search(
                 [
-                    ("default_code", "=ilike", sku),
+                    ("default_code", "=ilike", escape_psql(sku)),
                     ("company_id", "in", (False, self.company.id)),
                 ],
                 limit=1,

@@ -431,9 +431,10 @@ class TestOrderImportConcurrency(ConcurrentJobsCase):
         self.run_concurrently(
             [self._import_job(instance_id, payload) for payload in payloads]
         )
+        # The SKU's product is imported from the catalog (issue 9): once.
         products = self.fetch(
-            "SELECT count(*) FROM product_product WHERE bigcommerce_instance_id = %s",
-            [instance_id],
+            "SELECT count(*) FROM product_product WHERE lower(default_code) = %s",
+            [sku.lower()],
         )
         self.assertEqual(products[0][0], 1)
         states = self.fetch(
