@@ -287,11 +287,13 @@ def report(figures, args):
         f"({products / max(figures['wall'], 1e-9):.1f} products/s, images included)"
     )
     print(
-        f"  Odoo-side time per product {odoo_per * 1000:.1f} ms (jobs, incl. image downloads)"
+        f"  Odoo-side time per product {odoo_per * 1000:.1f} ms "
+        "(jobs, incl. image downloads)"
     )
     print(
         f"  plain-ORM baseline       {base_per * 1000:.1f} ms per product "
-        f"(sample of {figures['baseline_sample']}); ratio {odoo_per / max(base_per, 1e-9):.2f}x"
+        f"(sample of {figures['baseline_sample']}); "
+        f"ratio {odoo_per / max(base_per, 1e-9):.2f}x"
     )
     print(
         f"  worker memory            peak {figures['peak_mb']:.0f} MB; RSS before "
