@@ -78,17 +78,16 @@ def test_only_bigcommerce_over_https_by_default():
 
 
 def test_a_host_not_allowed_never_receives_the_token():
-    with Listener() as listener:
-        # The listener is on 127.0.0.1, but the configuration allows only
-        # BigCommerce's host.
-        with pytest.raises(ForbiddenHostError):
-            BigCommerceClient(
-                "abc",
-                TOKEN,
-                api_url=listener.url + "/stores/abc",
-                allowed_hosts=frozenset(),
-                max_wait=0,
-            ).get_store()
+    # The listener is on 127.0.0.1, but the configuration allows only
+    # BigCommerce's host.
+    with Listener() as listener, pytest.raises(ForbiddenHostError):
+        BigCommerceClient(
+            "abc",
+            TOKEN,
+            api_url=listener.url + "/stores/abc",
+            allowed_hosts=frozenset(),
+            max_wait=0,
+        ).get_store()
     assert listener.received == []
 
 

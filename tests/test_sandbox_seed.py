@@ -152,9 +152,7 @@ def assert_order_consistent(store, order_id):
         assert D(fee["cost_ex_tax"]) + D(fee["cost_tax"]) == D(fee["cost_inc_tax"])
     # tax identity: the tax rows, plus the fees' own tax (/taxes has no row
     # type for fees: orderTaxes_Base.line_item_type)
-    assert D(order["total_tax"]) == _sum(taxes, "line_amount") + _sum(
-        fees, "cost_tax"
-    )
+    assert D(order["total_tax"]) == _sum(taxes, "line_amount") + _sum(fees, "cost_tax")
     # total identity
     assert D(order["total_inc_tax"]) == (
         D(order["subtotal_inc_tax"])
@@ -489,9 +487,7 @@ def _validator():
     try:
         import yaml  # noqa: F401, PLC0415
     except ImportError:
-        pytest.fail(
-            "PyYAML is missing: pip install -r requirements.txt", pytrace=False
-        )
+        pytest.fail("PyYAML is missing: pip install -r requirements.txt", pytrace=False)
     from tests.openapi_conformance import SchemaValidator, SpecIndex  # noqa: PLC0415
 
     try:

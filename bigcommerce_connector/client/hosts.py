@@ -34,8 +34,10 @@ def api_host_problem(url, allowed_hosts=()):
     try:
         parts = urlsplit(url or "")
         host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        port = parts.port  # raises ValueError on a malformed port
     except ValueError:
+        return "the API base URL is not a valid URL"
+    if port == 0:
         return "the API base URL is not a valid URL"
     if parts.username or parts.password:
         return "the API base URL must not contain a user name or password"

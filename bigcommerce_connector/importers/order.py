@@ -1050,9 +1050,7 @@ class OrderImporter:
             # "Odoo" mode: a fee BigCommerce did not tax stays untaxed (its
             # tax class is per fee; Odoo has no product for it), a taxed one
             # is taxed like handling.
-            tax_product=None
-            if amounts.tax
-            else self.env["product.product"],
+            tax_product=None if amounts.tax else self.env["product.product"],
         )
 
     def _line_name(self, line):

@@ -27,12 +27,14 @@ class TestCredentialsSecrecy(BigcommerceSandboxCase):
             "user": new_test_user(
                 cls.env,
                 login="bc_secrecy_user",
-                groups="base.group_user,bigcommerce_connector.group_bigcommerce_user",
+                # Export rights too: what an attacker would use.
+                groups="base.group_user,base.group_allow_export,"
+                "bigcommerce_connector.group_bigcommerce_user",
             ),
             "manager": new_test_user(
                 cls.env,
                 login="bc_secrecy_manager",
-                groups="base.group_user,"
+                groups="base.group_user,base.group_allow_export,"
                 "bigcommerce_connector.group_bigcommerce_manager",
             ),
         }
@@ -76,8 +78,13 @@ class TestCredentialsSecrecy(BigcommerceSandboxCase):
             fields = form["models"]["bigcommerce.instance"]["fields"]
             payload = instance.web_read({name: {} for name in fields})
             self._assert_nothing_secret(payload, f"web_read as {role}")
-            defaults = instance.onchange({}, [], {name: {} for name in fields})
-            self._assert_nothing_secret(defaults, f"onchange as {role}")
+            if role == "manager":
+                # The form's default values of a new record (only those who
+                # may create one get them).
+                defaults = instance.browse().onchange(
+                    {}, [], {name: {} for name in fields}
+                )
+                self._assert_nothing_secret(defaults, f"onchange as {role}")
 
     def test_read_search_read_export_and_defaults_never_hold_a_credential(self):
         for role, user in self.users.items():
@@ -102,9 +109,7 @@ class TestCredentialsSecrecy(BigcommerceSandboxCase):
             self._assert_nothing_secret(
                 instance.export_data(exportable), f"export as {role}"
             )
-            self._assert_nothing_secret(
-                instances.fields_get(), f"fields_get as {role}"
-            )
+            self._assert_nothing_secret(instances.fields_get(), f"fields_get as {role}")
             self._assert_nothing_secret(
                 instances.default_get(list(instances._fields)),
                 f"default_get as {role}",

@@ -73,10 +73,10 @@ class TestStoreHashPrivacy(BigcommerceSandboxCase):
                 .with_user(user)
                 .get_views([(False, "form")])["views"]["form"]["arch"]
             )
-            wizard = self.env.ref("bigcommerce_connector.bigcommerce_import_wizard_action")
-            return etree.fromstring(arch).xpath(
-                f"//header/button[@name='{wizard.id}']"
+            wizard = self.env.ref(
+                "bigcommerce_connector.bigcommerce_import_wizard_action"
             )
+            return etree.fromstring(arch).xpath(f"//header/button[@name='{wizard.id}']")
 
         self.assertTrue(import_buttons(self.bc_manager))
         self.assertFalse(import_buttons(self.bc_user))

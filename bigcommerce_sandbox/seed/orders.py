@@ -549,7 +549,9 @@ def _build_order(state, rng, plan):
             # The spec gives handling rows an order product id without
             # saying which: the first line shipped to the address (CONTRACT.md).
             shipped_here = [
-                line["id"] for line in lines if line["order_address_id"] == address["id"]
+                line["id"]
+                for line in lines
+                if line["order_address_id"] == address["id"]
             ]
             add_tax_rows(
                 Decimal(address["handling_cost_tax"]),
