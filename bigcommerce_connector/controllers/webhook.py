@@ -80,7 +80,10 @@ class BigcommerceWebhookController(http.Controller):
         length = httprequest.content_length
         if length is not None and length > MAX_BODY_BYTES:
             raise Rejected(413, "body too large")
-        body = self._read_body(httprequest.stream)
+        # Odoo's HTTPRequest proxies a fixed list of werkzeug's attributes,
+        # without ``stream``: read the wrapped request's (as Odoo's own bus
+        # reaches the wrapped environ).
+        body = self._read_body(httprequest._HTTPRequest__wrapped.stream)
 
         env = request.env(user=SUPERUSER_ID)
         env.cr.execute(_INSTANCE_QUERY, [route_key])

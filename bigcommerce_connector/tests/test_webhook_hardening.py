@@ -50,7 +50,7 @@ class TestWebhookHardening(TestWebhooks):
         self.env.cr.clear()
         url = urlsplit(self.url)
         with (
-            self.allow_requests(),
+            self.allow_requests(all_requests=True),
             socket.create_connection((url.hostname, url.port), timeout=20) as sock,
         ):
             sock.sendall(head)
