@@ -106,13 +106,17 @@ class BigcommerceInstance(models.Model):
         store=True,
         readonly=False,
         groups="bigcommerce_connector.group_bigcommerce_manager",
-        help="Base of the REST API, without /v2 or /v3.",
+        help="Base of the REST API, without /v2 or /v3. Only "
+        "https://api.bigcommerce.com, unless the server configuration "
+        "(bigcommerce_allowed_api_hosts) allows another host.",
     )
     access_token = fields.Char(
         compute="_compute_access_token",
         inverse="_inverse_access_token",
         groups="bigcommerce_connector.group_bigcommerce_manager",
-        help="Access token of the store-level API account; stored encrypted.",
+        help="Access token of the store-level API account; stored encrypted. "
+        "Changing the store hash or the API base URL clears it (and the client "
+        "secret): enter it again in the same save.",
     )
     client_secret = fields.Char(
         compute="_compute_client_secret",
