@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds and customers into Odoo",
+    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -32,6 +32,7 @@
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
         "views/bigcommerce_menus.xml",
+        "views/bigcommerce_catalog_views.xml",
     ],
     "installable": True,
     "application": True,
