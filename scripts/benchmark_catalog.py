@@ -29,7 +29,12 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
 )
 
-from odoo_env import ROOT, addons_path, install_addon  # noqa: E402
+from odoo_env import (  # noqa: E402
+    ROOT,
+    addons_path,
+    allow_sandbox_hosts,
+    install_addon,
+)
 
 sys.path.insert(0, ROOT)
 
@@ -78,6 +83,7 @@ def main():
 
     key = Fernet.generate_key().decode()
     os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    allow_sandbox_hosts()
     print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
     install_addon(args.db, key)
 
@@ -297,7 +303,8 @@ def report(figures, args):
     )
     print(
         f"  worker memory            peak {figures['peak_mb']:.0f} MB; RSS before "
-        f"{figures['rss_start']:.0f} MB, after page 1 {figures['rss_first_page'] or 0:.0f} MB, "
+        f"{figures['rss_start']:.0f} MB, "
+        f"after page 1 {figures['rss_first_page'] or 0:.0f} MB, "
         f"at the end {figures['rss_end']:.0f} MB"
     )
 

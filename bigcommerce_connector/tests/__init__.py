@@ -11,6 +11,10 @@ from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
+from . import test_token_confinement
+from . import test_store_hash_privacy
+from . import test_credentials_secrecy
+from . import test_webhook_hardening
 from . import test_scale
 from . import test_catalog_import
 from . import test_catalog_webhooks
