@@ -22,6 +22,7 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_natural_key
 from . import bigcommerce_category
 from . import bigcommerce_brand
 from . import bigcommerce_product_catalog
