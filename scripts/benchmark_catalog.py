@@ -214,6 +214,10 @@ def run(registry, port, args):
     }
 
 
+def attribute_values(product):
+    return product.product_template_attribute_value_ids.product_attribute_value_id
+
+
 def baseline_seconds(env, bindings):
     """Plain ORM: the same templates (attribute line, SKUs, extras) created anew."""
     from odoo import Command  # noqa: PLC0415
@@ -241,7 +245,7 @@ def baseline_seconds(env, bindings):
                 },
                 [
                     (
-                        product.product_template_attribute_value_ids.product_attribute_value_id.ids,
+                        attribute_values(product).ids,
                         product.default_code,
                         product.standard_price,
                         product.weight,
