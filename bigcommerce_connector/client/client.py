@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from . import errors
+from . import errors, usage
 from .governor import governor_for
 
 _logger = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ class BigCommerceClient:
 
     def _request_once(self, method, version, path, params, json, max_wait):
         self._governor.acquire(max(0.0, max_wait))
+        usage.record(self.api_url)
         url = f"{self.api_url}/{version}/{path.lstrip('/')}"
         headers = {
             "X-Auth-Token": self._token.reveal(),

@@ -22,3 +22,7 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_instance_schedule
+from . import bigcommerce_dashboard
+from . import bigcommerce_instance_notification
+from . import bigcommerce_reconciliation
