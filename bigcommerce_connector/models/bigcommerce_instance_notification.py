@@ -8,6 +8,7 @@ failures (or after every run, if asked), one summary e-mail goes to the
 store's recipients through a ``mail.template`` and Odoo's mail queue.
 """
 
+import weakref
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -23,7 +24,23 @@ FAILURE_STATES = {
 SUMMARY_OPERATIONS = ("import_", "export_", "retry_", "check_webhooks", "reconcile")
 # Failed records listed in one e-mail; the rest are counted.
 SUMMARY_MAX_LINES = 50
-_FAILURES_KEY = "bigcommerce_run_failures"
+# Per cursor: {(model, record id): instance id} of the records that failed in
+# the current transaction. Neither the cursor's cache nor precommit data fit:
+# Odoo clears them on every savepoint rollback and flush.
+_RUN_FAILURES = weakref.WeakKeyDictionary()
+
+
+def _run_failures(cr):
+    failures = _RUN_FAILURES.get(cr)
+    if failures is None:
+        failures = _RUN_FAILURES[cr] = {}
+
+        def forget():
+            _RUN_FAILURES.pop(cr, None)
+
+        cr.postcommit.add(forget)
+        cr.postrollback.add(forget)
+    return failures
 
 
 class BigcommerceInstance(models.Model):
@@ -80,7 +97,7 @@ class BigcommerceInstance(models.Model):
         failure_states = FAILURE_STATES[records._name]
         failed = records.filtered(lambda record: record.state in failure_states)
         fixed = records - failed
-        run_failures = self.env.cr.cache.setdefault(_FAILURES_KEY, {})
+        run_failures = _run_failures(self.env.cr)
         for record in failed:
             run_failures[(records._name, record.id)] = self.id
         activity_type = self.notify_activity_type_id
@@ -123,7 +140,7 @@ class BigcommerceInstance(models.Model):
     def _bigcommerce_run_closed(self, operation, entity, state, counts, message):
         """Called by ``log_operation`` when a run ends: send its summary."""
         self.ensure_one()
-        run_failures = self.env.cr.cache.get(_FAILURES_KEY, {})
+        run_failures = _run_failures(self.env.cr)
         keys = [key for key, instance_id in run_failures.items() if instance_id == self.id]
         for key in keys:
             del run_failures[key]
@@ -187,7 +204,9 @@ class BigcommerceFailureActivityMixin(models.AbstractModel):
     """Records with a failure state: an activity while they need a person."""
 
     _name = "bigcommerce.failure.activity.mixin"
-    _inherit = ["mail.activity.mixin"]
+    # Activities need a thread (assignees follow the record); the thread is
+    # kept silent: no creation message, no follower per imported record.
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "BigCommerce record that can fail"
 
     def _bigcommerce_failure_reason(self):
@@ -205,7 +224,13 @@ class BigcommerceFailureActivityMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        records = super(
+            BigcommerceFailureActivityMixin,
+            self.with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+            ),
+        ).create(vals_list)
+        records = records.with_env(self.env)
         failure_states = FAILURE_STATES.get(self._name, ())
         records.filtered(lambda r: r.state in failure_states)._bigcommerce_track_failures()
         return records
