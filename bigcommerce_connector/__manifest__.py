@@ -41,6 +41,11 @@
         "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "bigcommerce_connector/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -87,9 +87,16 @@ class BigcommerceReconciliation(models.Model):
     # Steps
     # ------------------------------------------------------------
 
-    def _run_step(self, client, max_pages=PAGES_PER_STEP):
+    def _page_size(self):
+        # A smaller page and step (context) let a test walk a period in steps.
+        return self.env.context.get("bigcommerce_reconcile_page_size", PAGE_SIZE)
+
+    def _run_step(self, client, max_pages=None):
         """Compare up to ``max_pages`` pages; return True when the report is done."""
         self.ensure_one()
+        max_pages = max_pages or self.env.context.get(
+            "bigcommerce_reconcile_pages_per_step", PAGES_PER_STEP
+        )
         totals = dict(self._parse_totals())
         for _page in range(max_pages):
             if self.phase == "orders":
@@ -102,7 +109,7 @@ class BigcommerceReconciliation(models.Model):
                 self.refund_count += len(rows)
             else:
                 break
-            if len(rows) < PAGE_SIZE:
+            if len(rows) < self._page_size():
                 self.write(
                     {
                         "phase": "refunds" if self.phase == "orders" else "done",
@@ -131,7 +138,7 @@ class BigcommerceReconciliation(models.Model):
             "max_date_created": format_rfc2822(self.date_to),
             "sort": "id:asc",
             "page": self.next_page,
-            "limit": PAGE_SIZE,
+            "limit": self._page_size(),
         }
         return client.get_v2("orders", params) or []
 
@@ -140,7 +147,7 @@ class BigcommerceReconciliation(models.Model):
             "created:min": format_iso8601(self.date_from),
             "created:max": format_iso8601(self.date_to),
             "page": self.next_page,
-            "limit": PAGE_SIZE,
+            "limit": self._page_size(),
         }
         body = client.request(
             "GET", "v3", "orders/payment_actions/refunds", params=params

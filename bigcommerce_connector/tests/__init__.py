@@ -12,3 +12,6 @@ from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
 from . import test_operations
+from . import test_reconciliation
+from . import test_schedules
+from . import test_tours
