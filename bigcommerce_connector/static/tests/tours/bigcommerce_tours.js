@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
             run: "click",
         },
         {
-            content: "Mark the default mapping as reviewed... then to review again",
+            content: "Flag the default mapping To Review",
             trigger: ".o_list_view .o_data_row:first td[name=needs_setup] input",
             run: "click",
         },
@@ -88,7 +88,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "The imported order is counted",
-            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_synced a:contains('Orders') .o_field_widget:contains('1')",
+            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_synced a:contains('Orders'):contains('1')",
         },
         {
             content: "Open the imported orders from the card",
@@ -97,12 +97,12 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "Open the order",
-            trigger: `.o_list_view .o_data_row:contains('#${TOUR_ORDER_ID}')`,
+            trigger: `.o_list_view .o_data_row:contains('${TOUR_ORDER_ID}') td[name=bigcommerce_id]`,
             run: "click",
         },
         {
             content: "The order's form",
-            trigger: ".o_form_view .o_field_widget[name=state]:contains('Imported')",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Imported')",
         },
         {
             content: "Back to the dashboard",
@@ -111,12 +111,12 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "The failed order is counted",
-            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed') .o_field_widget:contains('1')",
+            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
             run: "click",
         },
         {
             content: "Open the failed order",
-            trigger: ".o_list_view .o_data_row:contains('Failed')",
+            trigger: ".o_list_view .o_data_row:contains('Failed') td[name=bigcommerce_id]",
             run: "click",
         },
         {
@@ -126,7 +126,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "Imported on retry",
-            trigger: ".o_form_view .o_field_widget[name=state]:contains('Imported')",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains('Imported')",
         },
     ],
 });
@@ -135,7 +135,7 @@ registry.category("web_tour.tours").add("bigcommerce_user_tour", {
     steps: () => [
         {
             content: "The dashboard renders the card and its counters",
-            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed') .o_field_widget:contains('1')",
+            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
         },
         {
             content: "Open the instance",
