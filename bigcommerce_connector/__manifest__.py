@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo",
+    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -40,6 +40,7 @@
         "views/bigcommerce_reconciliation_views.xml",
         "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
+        "views/bigcommerce_catalog_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -22,6 +22,12 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_natural_key
+from . import bigcommerce_category
+from . import bigcommerce_brand
+from . import bigcommerce_product_catalog
+from . import bigcommerce_instance_catalog
+from . import bigcommerce_instance_catalog_webhook
 from . import bigcommerce_instance_schedule
 from . import bigcommerce_dashboard
 from . import bigcommerce_instance_notification

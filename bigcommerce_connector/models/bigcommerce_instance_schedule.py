@@ -76,6 +76,9 @@ class BigcommerceInstance(models.Model):
     order_poll_interval_unit = _unit_field("Orders Interval Unit")
     refund_poll_interval_unit = _unit_field("Refunds Interval Unit")
     customer_poll_interval_unit = _unit_field("Customers Interval Unit")
+    product_poll_interval_unit = _unit_field("Products Interval Unit")
+    category_poll_interval_unit = _unit_field("Categories Interval Unit")
+    brand_poll_interval_unit = _unit_field("Brands Interval Unit")
 
     check_webhooks_cron = fields.Boolean(
         string="Check Webhooks",
@@ -114,6 +117,16 @@ class BigcommerceInstance(models.Model):
         + _interval_check("webhook_check_interval", "webhook_check_interval_unit")
         + " AND "
         + _interval_check("settings_refresh_interval", "settings_refresh_interval_unit")
+        + ")",
+        f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
+    )
+    # Replaces the catalog's minutes-only check the same way.
+    _catalog_poll_intervals_check = models.Constraint(
+        "CHECK("
+        + " AND ".join(
+            _interval_check(f"{kind}_poll_interval", f"{kind}_poll_interval_unit")
+            for kind in ("product", "category", "brand")
+        )
         + ")",
         f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
     )

@@ -11,6 +11,9 @@ from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
+from . import test_scale
+from . import test_catalog_import
+from . import test_catalog_webhooks
 from . import test_operations
 from . import test_reconciliation
 from . import test_schedules
