@@ -178,7 +178,9 @@ def run(registry, port, args):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        bindings = env["bigcommerce.product"].search([("instance_id", "=", instance_id)])
+        bindings = env["bigcommerce.product"].search(
+            [("instance_id", "=", instance_id)]
+        )
         variants = env["bigcommerce.product.variant"].search_count(
             [("instance_id", "=", instance_id), ("product_id", "!=", False)]
         )
@@ -232,7 +234,12 @@ def baseline_seconds(env, bindings):
                     ],
                 },
                 [
-                    (product.product_template_attribute_value_ids.product_attribute_value_id.ids, product.default_code, product.standard_price, product.weight)
+                    (
+                        product.product_template_attribute_value_ids.product_attribute_value_id.ids,
+                        product.default_code,
+                        product.standard_price,
+                        product.weight,
+                    )
                     for product in template.product_variant_ids
                 ],
             )
@@ -241,7 +248,9 @@ def baseline_seconds(env, bindings):
     for values, variants in plans:
         template = env["product.template"].create(values)
         by_values = {
-            frozenset(p.product_template_attribute_value_ids.product_attribute_value_id.ids): p
+            frozenset(
+                p.product_template_attribute_value_ids.product_attribute_value_id.ids
+            ): p
             for p in template.product_variant_ids
         }
         for value_ids, code, cost, weight in variants:
@@ -269,16 +278,26 @@ def report(figures, args):
         f"{minimum} = {minimum / max(args.products, 1):.4f} per product; "
         f"ratio {requests / max(minimum, 1):.3f}x)"
     )
-    print(f"  product pages (jobs)     {figures['pages']}, 429s {figures['count_429']}, "
-          f"postponed jobs {figures['postponed']}")
-    print(f"  wall time                {figures['wall']:.1f} s "
-          f"({products / max(figures['wall'], 1e-9):.1f} products/s, images included)")
-    print(f"  Odoo-side time per product {odoo_per * 1000:.1f} ms (jobs, incl. image downloads)")
-    print(f"  plain-ORM baseline       {base_per * 1000:.1f} ms per product "
-          f"(sample of {figures['baseline_sample']}); ratio {odoo_per / max(base_per, 1e-9):.2f}x")
-    print(f"  worker memory            peak {figures['peak_mb']:.0f} MB; RSS before "
-          f"{figures['rss_start']:.0f} MB, after page 1 {figures['rss_first_page'] or 0:.0f} MB, "
-          f"at the end {figures['rss_end']:.0f} MB")
+    print(
+        f"  product pages (jobs)     {figures['pages']}, 429s {figures['count_429']}, "
+        f"postponed jobs {figures['postponed']}"
+    )
+    print(
+        f"  wall time                {figures['wall']:.1f} s "
+        f"({products / max(figures['wall'], 1e-9):.1f} products/s, images included)"
+    )
+    print(
+        f"  Odoo-side time per product {odoo_per * 1000:.1f} ms (jobs, incl. image downloads)"
+    )
+    print(
+        f"  plain-ORM baseline       {base_per * 1000:.1f} ms per product "
+        f"(sample of {figures['baseline_sample']}); ratio {odoo_per / max(base_per, 1e-9):.2f}x"
+    )
+    print(
+        f"  worker memory            peak {figures['peak_mb']:.0f} MB; RSS before "
+        f"{figures['rss_start']:.0f} MB, after page 1 {figures['rss_first_page'] or 0:.0f} MB, "
+        f"at the end {figures['rss_end']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

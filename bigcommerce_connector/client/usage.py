@@ -30,4 +30,6 @@ def record(store_key, clock=time.time):
 def last_hour(store_key, clock=time.time):
     oldest = int(clock() // 60) - WINDOW_MINUTES
     with _LOCK:
-        return sum(count for minute, count in _BUCKETS.get(store_key, ()) if minute > oldest)
+        return sum(
+            count for minute, count in _BUCKETS.get(store_key, ()) if minute > oldest
+        )

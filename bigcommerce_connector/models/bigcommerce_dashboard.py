@@ -77,15 +77,21 @@ RUN_ENTITIES = {
 class BigcommerceInstance(models.Model):
     _inherit = "bigcommerce.instance"
 
-    dashboard_order_count = fields.Integer(string="Orders", compute="_compute_dashboard_counts")
-    dashboard_refund_count = fields.Integer(string="Refunds", compute="_compute_dashboard_counts")
+    dashboard_order_count = fields.Integer(
+        string="Orders", compute="_compute_dashboard_counts"
+    )
+    dashboard_refund_count = fields.Integer(
+        string="Refunds", compute="_compute_dashboard_counts"
+    )
     dashboard_customer_count = fields.Integer(
         string="Customers", compute="_compute_dashboard_counts"
     )
     dashboard_product_count = fields.Integer(
         string="Products", compute="_compute_dashboard_counts"
     )
-    dashboard_brand_count = fields.Integer(string="Brands", compute="_compute_dashboard_counts")
+    dashboard_brand_count = fields.Integer(
+        string="Brands", compute="_compute_dashboard_counts"
+    )
     dashboard_category_count = fields.Integer(
         string="Categories", compute="_compute_dashboard_counts"
     )
@@ -183,7 +189,9 @@ class BigcommerceInstance(models.Model):
             if not hooks.get(instance):
                 instance.dashboard_webhook_health = "none"
             else:
-                instance.dashboard_webhook_health = "down" if down.get(instance) else "ok"
+                instance.dashboard_webhook_health = (
+                    "down" if down.get(instance) else "ok"
+                )
 
     def _compute_dashboard_last_runs(self):
         groups = self.env["bigcommerce.log"]._read_group(
@@ -268,7 +276,11 @@ class BigcommerceInstance(models.Model):
 
     def _dashboard_domain(self, counter):
         domains = {
-            name: domain for name, (_model, domain) in {**SYNCED_COUNTERS, **ATTENTION_COUNTERS}.items()
+            name: domain
+            for name, (_model, domain) in {
+                **SYNCED_COUNTERS,
+                **ATTENTION_COUNTERS,
+            }.items()
         }
         return [("instance_id", "=", self.id), *domains[counter]]
 
@@ -304,7 +316,12 @@ class BigcommerceInstance(models.Model):
             "res_model": "bigcommerce.order",
             "view_mode": "graph,list,form",
             "views": [
-                (self.env.ref("bigcommerce_connector.bigcommerce_order_view_graph").id, "graph"),
+                (
+                    self.env.ref(
+                        "bigcommerce_connector.bigcommerce_order_view_graph"
+                    ).id,
+                    "graph",
+                ),
                 (False, "list"),
                 (False, "form"),
             ],

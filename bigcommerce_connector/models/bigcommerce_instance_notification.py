@@ -141,7 +141,9 @@ class BigcommerceInstance(models.Model):
         """Called by ``log_operation`` when a run ends: send its summary."""
         self.ensure_one()
         run_failures = _run_failures(self.env.cr)
-        keys = [key for key, instance_id in run_failures.items() if instance_id == self.id]
+        keys = [
+            key for key, instance_id in run_failures.items() if instance_id == self.id
+        ]
         for key in keys:
             del run_failures[key]
         if not self.notify_email or not self.notify_partner_ids:
@@ -181,7 +183,9 @@ class BigcommerceInstance(models.Model):
     def _bigcommerce_send_summary(self, run=None, reconciliation=None):
         """Queue one summary e-mail (Odoo's mail queue) to the recipients."""
         self.ensure_one()
-        template = self.env.ref("bigcommerce_connector.mail_template_bigcommerce_summary")
+        template = self.env.ref(
+            "bigcommerce_connector.mail_template_bigcommerce_summary"
+        )
         return template.with_context(
             bigcommerce_run=run, bigcommerce_reconciliation=reconciliation
         ).send_mail(
@@ -217,22 +221,24 @@ class BigcommerceFailureActivityMixin(models.AbstractModel):
         return ""
 
     def _bigcommerce_track_failures(self):
-        for instance in self.instance_id:
-            instance._bigcommerce_failure_activities(
-                self.filtered(lambda record: record.instance_id == instance)
-            )
+        for instance, records in self.grouped("instance_id").items():
+            instance._bigcommerce_failure_activities(records)
 
     @api.model_create_multi
     def create(self, vals_list):
         records = super(
             BigcommerceFailureActivityMixin,
             self.with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
             ),
         ).create(vals_list)
         records = records.with_env(self.env)
         failure_states = FAILURE_STATES.get(self._name, ())
-        records.filtered(lambda r: r.state in failure_states)._bigcommerce_track_failures()
+        records.filtered(
+            lambda r: r.state in failure_states
+        )._bigcommerce_track_failures()
         return records
 
     def write(self, vals):

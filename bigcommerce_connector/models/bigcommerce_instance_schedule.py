@@ -67,7 +67,10 @@ def _unit_field(string):
 
 
 def _interval_check(interval, unit):
-    return f"({interval} >= 1 AND ({unit} != 'minutes' OR {interval} >= {MIN_POLL_MINUTES}))"
+    return (
+        f"({interval} >= 1 AND "
+        f"({unit} != 'minutes' OR {interval} >= {MIN_POLL_MINUTES}))"
+    )
 
 
 class BigcommerceInstance(models.Model):
@@ -141,7 +144,10 @@ class BigcommerceInstance(models.Model):
     def _schedule_is_due(self, kind, now):
         self.ensure_one()
         checkpoint = self[schedule_spec(kind)["checkpoint"]]
-        return not checkpoint or checkpoint + self._schedule_interval(kind) - POLL_SLACK <= now
+        return (
+            not checkpoint
+            or checkpoint + self._schedule_interval(kind) - POLL_SLACK <= now
+        )
 
     @api.model
     def _queue_due_polls(self, kind, describe):

@@ -155,11 +155,17 @@ class BigcommerceReconciliation(models.Model):
         return (body or {}).get("data") or []
 
     def _currency(self, code):
-        return self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", code)], limit=1
-        ) or self.instance_id.currency_id or self.company_id.currency_id
+        return (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+            or self.instance_id.currency_id
+            or self.company_id.currency_id
+        )
 
-    def _line(self, record_type, bigcommerce_id, difference, currency, bc, odoo, note=""):
+    def _line(
+        self, record_type, bigcommerce_id, difference, currency, bc, odoo, note=""
+    ):
         return {
             "reconciliation_id": self.id,
             "record_type": record_type,
@@ -199,8 +205,15 @@ class BigcommerceReconciliation(models.Model):
             if status in CANCELLED_STATUSES:
                 if booked:
                     lines.append(
-                        self._line("order", order["id"], "extra", currency, amount, odoo_amount,
-                                   order.get("status") or "")
+                        self._line(
+                            "order",
+                            order["id"],
+                            "extra",
+                            currency,
+                            amount,
+                            odoo_amount,
+                            order.get("status") or "",
+                        )
                     )
                 continue
             if status not in eligible:
@@ -209,12 +222,23 @@ class BigcommerceReconciliation(models.Model):
             totals[key] = totals.get(key, 0) + parse_money(order.get("total_inc_tax"))
             if not booked:
                 lines.append(
-                    self._line("order", order["id"], "missing", currency, amount, 0.0,
-                               record.failure_reason or "" if record else "")
+                    self._line(
+                        "order",
+                        order["id"],
+                        "missing",
+                        currency,
+                        amount,
+                        0.0,
+                        record.failure_reason or "" if record else "",
+                    )
                 )
-            elif float_compare(amount, odoo_amount, precision_rounding=currency.rounding):
+            elif float_compare(
+                amount, odoo_amount, precision_rounding=currency.rounding
+            ):
                 lines.append(
-                    self._line("order", order["id"], "amount", currency, amount, odoo_amount)
+                    self._line(
+                        "order", order["id"], "amount", currency, amount, odoo_amount
+                    )
                 )
         self.env["bigcommerce.reconciliation.line"].create(lines)
 
@@ -237,7 +261,11 @@ class BigcommerceReconciliation(models.Model):
             for record in self.env["bigcommerce.order"].search_fetch(
                 [
                     ("instance_id", "=", instance.id),
-                    ("bigcommerce_id", "in", [refund["order_id"] for refund in refunds]),
+                    (
+                        "bigcommerce_id",
+                        "in",
+                        [refund["order_id"] for refund in refunds],
+                    ),
                 ],
                 ["bigcommerce_id", "currency_id"],
             )
@@ -258,15 +286,28 @@ class BigcommerceReconciliation(models.Model):
             credit_note = record.credit_note_id if record else self.env["account.move"]
             if credit_note.state != "posted":
                 lines.append(
-                    self._line("refund", refund["id"], "missing", currency, amount, 0.0,
-                               record.message or "" if record else "")
+                    self._line(
+                        "refund",
+                        refund["id"],
+                        "missing",
+                        currency,
+                        amount,
+                        0.0,
+                        record.message or "" if record else "",
+                    )
                 )
             elif float_compare(
                 amount, credit_note.amount_total, precision_rounding=currency.rounding
             ):
                 lines.append(
-                    self._line("refund", refund["id"], "amount", currency, amount,
-                               credit_note.amount_total)
+                    self._line(
+                        "refund",
+                        refund["id"],
+                        "amount",
+                        currency,
+                        amount,
+                        credit_note.amount_total,
+                    )
                 )
         self.env["bigcommerce.reconciliation.line"].create(lines)
 
@@ -300,7 +341,9 @@ class BigcommerceReconciliationLine(models.Model):
     record_type = fields.Selection(
         [("order", "Order"), ("refund", "Refund")], required=True, readonly=True
     )
-    bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
+    bigcommerce_id = fields.Integer(
+        string="BigCommerce ID", required=True, readonly=True
+    )
     difference = fields.Selection(DIFFERENCES, required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     bigcommerce_amount = fields.Monetary(readonly=True)

@@ -19,7 +19,9 @@ class OperationsCase(RefundImportCase):
             for variant in variants
             if variant.get("sku")
         )[0]
-        cls.product = cls.env["product.product"].search([("default_code", "=", cls.sku)])
+        cls.product = cls.env["product.product"].search(
+            [("default_code", "=", cls.sku)]
+        )
         cls.recipient = cls.env["res.partner"].create(
             {"name": "Finance", "email": "finance@example.com"}
         )
@@ -168,7 +170,15 @@ class TestFailureActivities(OperationsCase):
         self.assertFalse(self.activities(record))
         closed = self.activities(record).with_context(active_test=False)
         self.assertEqual(
-            len(closed.search([("res_id", "=", record.id), ("res_model", "=", record._name), ("active", "=", False)])),
+            len(
+                closed.search(
+                    [
+                        ("res_id", "=", record.id),
+                        ("res_model", "=", record._name),
+                        ("active", "=", False),
+                    ]
+                )
+            ),
             1,
         )
 
@@ -219,4 +229,6 @@ class TestSummaryEmail(OperationsCase):
     def test_no_summary_without_recipients(self):
         self.instance.notify_email = True
         self.failed_order()
-        self.assertFalse(self.env["mail.mail"].search([("subject", "ilike", "failed (BigCommerce)")]))
+        self.assertFalse(
+            self.env["mail.mail"].search([("subject", "ilike", "failed (BigCommerce)")])
+        )

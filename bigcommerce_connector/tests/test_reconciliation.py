@@ -6,7 +6,6 @@ from odoo import fields
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
 
-from ..client.parsing import parse_datetime
 from .test_operations import OperationsCase
 
 
@@ -31,7 +30,9 @@ class TestReconciliation(OperationsCase):
         self.imported_order()
         refund = self.sandbox.add_refund(first["id"], kind="partial")
         self.assertEqual(self.book(refund).state, "synced")
-        report = self.instance.reconcile(start, self.sandbox_now() + timedelta(minutes=1))
+        report = self.instance.reconcile(
+            start, self.sandbox_now() + timedelta(minutes=1)
+        )
         self.assertEqual(report._name, "bigcommerce.reconciliation")
         self.assertEqual(report.state, "done")
         self.assertEqual(report.order_count, 2)
@@ -51,7 +52,9 @@ class TestReconciliation(OperationsCase):
         # A refund not booked in Odoo; an order cancelled after its invoice.
         refund = self.sandbox.add_refund(refunded["id"], kind="partial")
         self.sandbox.set_order_status(cancelled["id"], 5)
-        report = self.instance.reconcile(start, self.sandbox_now() + timedelta(minutes=1))
+        report = self.instance.reconcile(
+            start, self.sandbox_now() + timedelta(minutes=1)
+        )
         self.assertEqual(
             self.differences(report),
             sorted(
@@ -79,9 +82,7 @@ class TestReconciliation(OperationsCase):
         self.assertIn(str(missing["id"]).encode(), pdf)
 
     def test_the_weekly_job_resumes_page_by_page_and_mails_the_drift(self):
-        self.instance.write(
-            {"notify_partner_ids": [(6, 0, self.recipient.ids)]}
-        )
+        self.instance.write({"notify_partner_ids": [(6, 0, self.recipient.ids)]})
         start = self.period_start()
         self.new_order()
         self.new_order()
@@ -99,7 +100,9 @@ class TestReconciliation(OperationsCase):
             "bigcommerce_reconcile_pages_per_step": 2,
         }
         with trap_jobs() as trap:
-            self.instance.with_context(**small_steps)._job_reconcile(report_id=report.id)
+            self.instance.with_context(**small_steps)._job_reconcile(
+                report_id=report.id
+            )
             # Two pages of one order per step: the next step is queued.
             steps = 1
             while report.state != "done":
@@ -112,12 +115,16 @@ class TestReconciliation(OperationsCase):
                 steps += 1
         self.assertGreater(steps, 1)
         self.assertEqual(report.line_ids.mapped("difference"), ["missing", "missing"])
-        mails = self.env["mail.mail"].search([("recipient_ids", "in", self.recipient.ids)])
+        mails = self.env["mail.mail"].search(
+            [("recipient_ids", "in", self.recipient.ids)]
+        )
         self.assertEqual(len(mails), 1)
         self.assertIn("differences", mails.body_html)
 
     def test_the_cron_queues_the_report_when_due(self):
-        self.instance.reconciliation_checkpoint = fields.Datetime.now() - timedelta(days=3)
+        self.instance.reconciliation_checkpoint = fields.Datetime.now() - timedelta(
+            days=3
+        )
         with trap_jobs() as trap:
             self.env["bigcommerce.instance"]._cron_reconcile()
             trap.assert_jobs_count(0, only=self.instance._job_reconcile)

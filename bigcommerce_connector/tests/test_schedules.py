@@ -16,7 +16,11 @@ class TestSchedules(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.instance = cls.env["bigcommerce.instance"].create(
-            {"name": "Scheduled", "store_hash": "scheduled", "api_url": "http://127.0.0.1:9"}
+            {
+                "name": "Scheduled",
+                "store_hash": "scheduled",
+                "api_url": "http://127.0.0.1:9",
+            }
         )
         cls.instance.write(
             {"state": "confirmed", "webhook_registered_at": fields.Datetime.now()}
@@ -32,7 +36,12 @@ class TestSchedules(TransactionCase):
             "_job_poll_customers",
             "customer_poll_interval",
         ),
-        ("webhook", "_cron_check_webhooks", "_job_check_webhooks", "webhook_check_interval"),
+        (
+            "webhook",
+            "_cron_check_webhooks",
+            "_job_check_webhooks",
+            "webhook_check_interval",
+        ),
         (
             "settings",
             "_cron_refresh_store_settings",
@@ -55,7 +64,11 @@ class TestSchedules(TransactionCase):
                 unit = f"{interval}_unit"
                 # Ran 90 minutes ago; every 2 hours: not due.
                 self.instance.write(
-                    {checkpoint: now - timedelta(minutes=90), interval: 2, unit: "hours"}
+                    {
+                        checkpoint: now - timedelta(minutes=90),
+                        interval: 2,
+                        unit: "hours",
+                    }
                 )
                 with trap_jobs() as trap:
                     getattr(self.model, cron)()
@@ -66,13 +79,17 @@ class TestSchedules(TransactionCase):
                     trap.assert_jobs_count(1, only=getattr(self.instance, job))
 
     def test_switched_off_jobs_are_not_queued(self):
-        self.instance.write({"check_webhooks_cron": False, "webhook_check_checkpoint": False})
+        self.instance.write(
+            {"check_webhooks_cron": False, "webhook_check_checkpoint": False}
+        )
         with trap_jobs() as trap:
             self.model._cron_check_webhooks()
             trap.assert_jobs_count(0, only=self.instance._job_check_webhooks)
 
     def test_hours_allow_intervals_below_the_tick_in_minutes_only(self):
-        self.instance.write({"order_poll_interval": 1, "order_poll_interval_unit": "hours"})
+        self.instance.write(
+            {"order_poll_interval": 1, "order_poll_interval_unit": "hours"}
+        )
         self.env.flush_all()
         with (
             mute_logger("odoo.sql_db"),
@@ -97,4 +114,6 @@ class TestSchedules(TransactionCase):
         )
         self.assertTrue(all(cron.interval_number <= 5 for cron in polls))
         minutes = [cron.nextcall.minute % 5 for cron in polls]
-        self.assertEqual(len(set(minutes)), len(minutes), "every cron on its own minute")
+        self.assertEqual(
+            len(set(minutes)), len(minutes), "every cron on its own minute"
+        )

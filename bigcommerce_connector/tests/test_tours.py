@@ -58,7 +58,15 @@ class TestTours(HttpCase):
 
     def test_admin_tour(self):
         self.env.ref("base.user_admin").write(
-            {"group_ids": [Command.link(self.env.ref("bigcommerce_connector.group_bigcommerce_manager").id)]}
+            {
+                "group_ids": [
+                    Command.link(
+                        self.env.ref(
+                            "bigcommerce_connector.group_bigcommerce_manager"
+                        ).id
+                    )
+                ]
+            }
         )
         # Jobs run inline: the browser's import has no job runner behind it.
         with patch.dict(os.environ, {"QUEUE_JOB__NO_DELAY": "1"}):
@@ -69,7 +77,10 @@ class TestTours(HttpCase):
                 timeout=180,
             )
         imported = self.env["bigcommerce.order"].search(
-            [("instance_id", "=", self.instance.id), ("bigcommerce_id", "=", TOUR_ORDER_ID)]
+            [
+                ("instance_id", "=", self.instance.id),
+                ("bigcommerce_id", "=", TOUR_ORDER_ID),
+            ]
         )
         self.assertEqual(imported.state, "done")
         self.assertEqual(self.failed.state, "done")
