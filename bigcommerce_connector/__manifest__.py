@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "depends": [
         "sale_management",
+        "mail",
         "account",
         "stock",
         "sale_stock",
@@ -31,9 +32,21 @@
         "views/bigcommerce_refund_views.xml",
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
+        "data/bigcommerce_notification_data.xml",
+        "data/ir_cron_operations_data.xml",
+        "views/bigcommerce_dashboard_views.xml",
+        "views/bigcommerce_payment_mapping_views.xml",
+        "views/bigcommerce_operations_views.xml",
+        "views/bigcommerce_reconciliation_views.xml",
+        "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
         "views/bigcommerce_catalog_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "bigcommerce_connector/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

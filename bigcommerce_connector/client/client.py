@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import errors
+from . import errors, usage
 from .governor import governor_for
 from .hosts import check_api_url, hosts_from_environment
 
@@ -135,6 +135,7 @@ class BigCommerceClient:
 
     def _request_once(self, method, version, path, params, json, max_wait):
         self._governor.acquire(max(0.0, max_wait))
+        usage.record(self.api_url)
         url = f"{self.api_url}/{version}/{path.lstrip('/')}"
         headers = {
             "X-Auth-Token": self._token.reveal(),

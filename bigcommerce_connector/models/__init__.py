@@ -28,3 +28,7 @@ from . import bigcommerce_brand
 from . import bigcommerce_product_catalog
 from . import bigcommerce_instance_catalog
 from . import bigcommerce_instance_catalog_webhook
+from . import bigcommerce_instance_schedule
+from . import bigcommerce_dashboard
+from . import bigcommerce_instance_notification
+from . import bigcommerce_reconciliation

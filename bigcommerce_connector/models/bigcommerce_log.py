@@ -140,3 +140,7 @@ def log_operation(instance, operation, entity=False):
         {**recorder._values(), "state": "done", "ended_at": fields.Datetime.now()},
         log_id=log_id,
     )
+    # Notifications (e-mail summary of the run): in the run's transaction.
+    instance._bigcommerce_run_closed(
+        operation, entity, "done", recorder._values(), recorder._values()["message"]
+    )

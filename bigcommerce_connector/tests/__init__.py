@@ -18,3 +18,7 @@ from . import test_webhook_hardening
 from . import test_scale
 from . import test_catalog_import
 from . import test_catalog_webhooks
+from . import test_operations
+from . import test_reconciliation
+from . import test_schedules
+from . import test_tours
