@@ -18,7 +18,9 @@ FAILURE_STATES = {
     "bigcommerce.order": ("failed", "review"),
     "bigcommerce.refund": ("error",),
     "bigcommerce.webhook.event": ("failed",),
-    "bigcommerce.export": ("failed",),
+    # The outbound half's export rows (wired to the mixin where they exist).
+    "bigcommerce.shipment.export": ("failed",),
+    "bigcommerce.order.export": ("failed",),
 }
 # Runs that send a summary (operation prefixes of bigcommerce.log).
 SUMMARY_OPERATIONS = ("import_", "export_", "retry_", "check_webhooks", "reconcile")

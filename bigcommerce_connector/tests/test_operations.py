@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_refund_import import RefundImportCase
@@ -128,6 +129,45 @@ class TestDashboard(OperationsCase):
         self.assertIn("Orders", instance.dashboard_last_runs)
         self.assertIn("Refunds", instance.dashboard_last_runs)
         self.assertGreater(instance.dashboard_api_requests_hour, 0)
+
+    def test_export_counters_follow_the_outbound_models(self):
+        """Failed exports come from the outbound half's export rows; without
+        them (outbound not installed) the counters are 0, not an error."""
+        instance = self.instance
+        for counter, model in (
+            ("dashboard_shipment_export_failed_count", "bigcommerce.shipment.export"),
+            ("dashboard_order_export_failed_count", "bigcommerce.order.export"),
+        ):
+            if model in self.env:
+                expected = self.env[model].search_count(
+                    [("instance_id", "=", instance.id), ("state", "=", "failed")]
+                )
+                self.assertEqual(instance[counter], expected)
+            else:
+                self.assertEqual(instance[counter], 0)
+                with self.assertRaises(UserError):
+                    instance.with_context(counter=counter).action_dashboard_open()
+        self.assertEqual(
+            instance.dashboard_export_failed_count,
+            instance.dashboard_shipment_export_failed_count
+            + instance.dashboard_order_export_failed_count,
+        )
+
+    def test_settings_menu_opens_the_store_or_the_list(self):
+        menu = self.env.ref("bigcommerce_connector.bigcommerce_menu_settings")
+        self.assertEqual(
+            menu.action, self.env.ref("bigcommerce_connector.bigcommerce_settings_action")
+        )
+        Instance = self.env["bigcommerce.instance"]
+        stores = Instance.search([])
+        (stores - self.instance).action_archive()
+        action = menu.action.run()
+        self.assertEqual(action["res_model"], "bigcommerce.instance")
+        self.assertEqual(action["res_id"], self.instance.id)
+        self.instance.copy({"name": "Second", "store_hash": "second"})
+        action = menu.action.run()
+        self.assertNotIn("res_id", action)
+        self.assertEqual(action["views"][0][1], "list")
 
     def test_counters_of_many_cards_take_a_constant_number_of_queries(self):
         instances = self.instance | self.instance.copy(
