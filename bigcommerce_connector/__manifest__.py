@@ -43,6 +43,9 @@
         "views/bigcommerce_catalog_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "bigcommerce_connector/static/src/scss/bigcommerce_dashboard.scss",
+        ],
         "web.assets_tests": [
             "bigcommerce_connector/static/tests/tours/*.js",
         ],

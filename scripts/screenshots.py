@@ -105,7 +105,11 @@ def make_database(config, args):
 def drop_database(name):
     import run_odoo_tests  # noqa: PLC0415
 
-    run_odoo_tests._drop_database(name)
+    # --force: this process's own registry (the imports) still holds pooled
+    # connections to the database.
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", name], check=False, capture_output=True
+    )
     run_odoo_tests._drop_filestore(name)
 
 
@@ -183,7 +187,9 @@ class Browser:
     def send(self, method, **params):
         self.next_id += 1
         message_id = self.next_id
-        self.socket.send(json.dumps({"id": message_id, "method": method, "params": params}))
+        self.socket.send(
+            json.dumps({"id": message_id, "method": method, "params": params})
+        )
         while True:
             message = json.loads(self.socket.recv())
             if message.get("id") == message_id:
@@ -233,6 +239,11 @@ class Browser:
         self.wait_for(then)
 
     def screenshot(self, path):
+        # No focus ring or hover state from the last click in the picture.
+        self.evaluate("document.activeElement && document.activeElement.blur()")
+        self.send(
+            "Input.dispatchMouseEvent", type="mouseMoved", x=WIDTH - 1, y=HEIGHT - 1
+        )
         data = self.send("Page.captureScreenshot", format="png")["data"]
         with open(path, "wb") as handle:
             handle.write(base64.b64decode(data))

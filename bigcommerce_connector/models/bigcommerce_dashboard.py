@@ -351,7 +351,8 @@ class BigcommerceInstance(models.Model):
     def action_open_settings(self):
         """Configuration > Settings: the store's settings form when there is
         one store (the common case), else the list of stores to choose from."""
-        instances = self.search([])
+        # Two are enough to know whether there is more than one store.
+        instances = self.search([], limit=2)
         action = {
             "type": "ir.actions.act_window",
             "name": self.env._("BigCommerce Settings"),

@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common import run_jobs
 from .test_refund_import import RefundImportCase
 
 
@@ -14,12 +15,17 @@ class OperationsCase(RefundImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sku = sorted(
-            variant["sku"]
-            for variants in cls.sandbox.state.variants.values()
-            for variant in variants
-            if variant.get("sku")
-        )[0]
+        skus = sorted(
+            {
+                variant["sku"]
+                for variants in cls.sandbox.state.variants.values()
+                for variant in variants
+                if variant.get("sku")
+            }
+        )
+        # ``sku`` is renamed in Odoo to make an order fail; ``other_sku``
+        # makes the orders that must not fail.
+        cls.sku, cls.other_sku = skus[0], skus[1]
         cls.product = cls.env["product.product"].search(
             [("default_code", "=", cls.sku)]
         )
@@ -156,7 +162,8 @@ class TestDashboard(OperationsCase):
     def test_settings_menu_opens_the_store_or_the_list(self):
         menu = self.env.ref("bigcommerce_connector.bigcommerce_menu_settings")
         self.assertEqual(
-            menu.action, self.env.ref("bigcommerce_connector.bigcommerce_settings_action")
+            menu.action,
+            self.env.ref("bigcommerce_connector.bigcommerce_settings_action"),
         )
         Instance = self.env["bigcommerce.instance"]
         stores = Instance.search([])
@@ -200,12 +207,14 @@ class TestFailureActivities(OperationsCase):
         )
         # Failing again while the activity is open adds none.
         self.product.default_code = "RENAMED"
-        record.action_retry()
+        record.action_retry()  # queues the job; run_jobs runs it
+        run_jobs(self.env)
         self.assertEqual(record.state, "failed")
         self.assertEqual(len(self.activities(record)), 1)
         # Fixed: the activity is closed (archived, as "mark as done" does).
         self.product.default_code = self.sku
         record.action_retry()
+        run_jobs(self.env)
         self.assertEqual(record.state, "done", record.failure_reason)
         self.assertFalse(self.activities(record))
         closed = self.activities(record).with_context(active_test=False)
@@ -249,14 +258,19 @@ class TestSummaryEmail(OperationsCase):
         )
         first = self.new_order(lines=[[self.sku, 1]])
         second = self.new_order(lines=[[self.sku, 1]])
-        good = self.new_order()
+        good = self.new_order(lines=[[self.other_sku, 1]])
         self.product.default_code = "RENAMED"
         self.import_orders(order_ids=[first["id"], second["id"], good["id"]])
         self.product.default_code = self.sku
         mails = self.mails()
         self.assertEqual(len(mails), 1, "one e-mail per run, never one per record")
         self.assertEqual(mails.state, "outgoing")
-        self.assertIn("2 failed", mails.subject)
+        self.assertEqual(
+            self.order_record(good["id"]).state,
+            "done",
+            self.order_record(good["id"]).failure_reason,
+        )
+        self.assertIn("2 failed", mails.subject, mails.body_html)
         for order in (first, second):
             self.assertIn(self.order_record(order["id"]).display_name, mails.body_html)
         # A run without failures sends nothing (unless asked for every run).
