@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo",
+    "summary": "BigCommerce orders, refunds, customers and stock in Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -32,6 +32,8 @@
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
         "views/bigcommerce_menus.xml",
+        "data/ir_cron_inventory_data.xml",
+        "views/bigcommerce_inventory_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -22,3 +22,8 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_location_inventory
+from . import bigcommerce_inventory_level
+from . import bigcommerce_instance_inventory
+from . import product_product_inventory
+from . import stock_move
