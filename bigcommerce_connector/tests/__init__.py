@@ -13,3 +13,4 @@ from . import test_webhooks
 from . import test_refund_jobs
 from . import test_inventory_import
 from . import test_inventory_export
+from . import test_inventory_jobs
