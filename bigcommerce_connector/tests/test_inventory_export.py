@@ -255,3 +255,53 @@ class TestInventoryExport(InventoryCase):
         self.assertFalse(
             self.env["queue.job"].search([("method_name", "=", "_job_export_inventory")])
         )
+
+
+@tagged("post_install", "-at_install")
+class TestInventoryOrderFlow(InventoryCase):
+    """An imported order reserves stock; its cancellation releases it."""
+
+    def test_imported_order_reserves_and_its_cancellation_releases(self):
+        self.instance.validate_inventory_adjustment = True
+        self.instance.stock_based_on = "free"
+        self.import_inventory(location_ids=[1])
+        sku = "HOOD-CLS-M"
+        variant_id = self.variant_of(sku)
+        start = self.bc_onhand(variant_id, 1)
+        self.assertGreater(start, 2)
+        order = self.sandbox.create_order(status_id=11, lines=[(sku, 2)])
+        self.instance.with_context(queue_job__no_delay=True).import_orders(
+            order_ids=[order["id"]]
+        )
+        sale = (
+            self.env["bigcommerce.order"]
+            .search([("bigcommerce_id", "=", order["id"])])
+            .sale_order_id
+        )
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.picking_ids.state, "assigned")
+        # The reservation queued the debounced export; it sends the free quantity.
+        self.assertTrue(
+            self.env["queue.job"].search(
+                [("method_name", "=", "_job_export_inventory"), ("state", "=", "pending")]
+            )
+        )
+        before = len(self.adjustments())
+        self.export_inventory()
+        self.assertEqual(
+            [i for body in self.adjustments()[before:] for i in body["items"]],
+            [{"location_id": 1, "variant_id": variant_id, "quantity": start - 2}],
+        )
+        # BigCommerce cancels the order: its import cancels the sale order,
+        # the delivery releases the stock, the export publishes it back.
+        self.sandbox.set_order_status(order["id"], 5)
+        self.instance.with_context(queue_job__no_delay=True).import_orders(
+            order_ids=[order["id"]]
+        )
+        self.assertEqual(sale.state, "cancel")
+        before = len(self.adjustments())
+        self.export_inventory()
+        self.assertEqual(
+            [i for body in self.adjustments()[before:] for i in body["items"]],
+            [{"location_id": 1, "variant_id": variant_id, "quantity": start}],
+        )
