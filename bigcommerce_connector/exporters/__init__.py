@@ -1,1 +1,4 @@
-"""One exporter per kind of data Odoo publishes to BigCommerce; models call them from jobs."""
+"""One exporter per kind of data Odoo publishes to BigCommerce.
+
+Models call them from jobs.
+"""

@@ -87,7 +87,10 @@ class InventoryExporter:
         for location in self.locations():
             quantities = self._odoo_quantities(location, bindings, product_ids)
             for binding in bindings:
-                if binding["inventory_tracking"] == "none" or not binding["is_storable"]:
+                if (
+                    binding["inventory_tracking"] == "none"
+                    or not binding["is_storable"]
+                ):
                     # Untracked in BigCommerce: it sells without counting,
                     # and switching tracking on is the merchant's call.
                     self.recorder.add_counts(skipped=1)
@@ -103,7 +106,11 @@ class InventoryExporter:
                 ):
                     self.recorder.add_counts(unchanged=1)
                     continue
-                if level and level["failed_at"] and level["failed_at"] >= self.run_started:
+                if (
+                    level
+                    and level["failed_at"]
+                    and level["failed_at"] >= self.run_started
+                ):
                     continue  # refused in this run: counted failed already
                 changed[location].append(
                     InventoryItem(binding, location, quantity, level and level["id"])
@@ -250,7 +257,11 @@ class InventoryExporter:
             # Remember it on the product binding (the catalog import would
             # say the same at its next run).
             variants = self.env["bigcommerce.product.variant"].browse(
-                [i.binding["id"] for i in items if i.binding["bigcommerce_id"] in by_product]
+                [
+                    i.binding["id"]
+                    for i in items
+                    if i.binding["bigcommerce_id"] in by_product
+                ]
             )
             variants.product_binding_id.sudo().inventory_tracking = "product"
             products = self.env["bigcommerce.product"].search(

@@ -98,7 +98,7 @@ class InventoryImporter:
             quants.with_context(bigcommerce_inventory_import=True)._apply_inventory()
         self.recorder.add_counts(updated=len(quants))
         if self.instance.validate_inventory_adjustment:
-            odoo_quantities = {binding: qty for binding, qty in wanted.items()}
+            odoo_quantities = dict(wanted)
         else:
             odoo_quantities = {
                 binding: int(on_hand.get(binding.product_id.id, 0.0))

@@ -208,9 +208,9 @@ class BigcommerceInstance(models.Model):
             eta = fields.Datetime.now() + timedelta(
                 minutes=instance.inventory_export_delay
             )
-            instance.with_context(queue_job__no_delay=False)._inventory_export_delayable(
-                None, eta=eta
-            )._job_export_inventory()
+            instance.with_context(
+                queue_job__no_delay=False
+            )._inventory_export_delayable(None, eta=eta)._job_export_inventory()
 
     def _inventory_export_delayable(self, product_ids, eta=None):
         self.ensure_one()

@@ -66,7 +66,8 @@ class TestInventoryImport(InventoryCase):
             ]
         )
         self.assertEqual(
-            level.bigcommerce_quantity, self.bc_onhand(self.variant_of("TSH-ORG-S-BLK"), 2)
+            level.bigcommerce_quantity,
+            self.bc_onhand(self.variant_of("TSH-ORG-S-BLK"), 2),
         )
         self.assertFalse(level.stock_differs)
 
@@ -80,7 +81,8 @@ class TestInventoryImport(InventoryCase):
         self.import_inventory(location_ids=[1])
         # The BigCommerce location is the stock location with its shelves.
         self.assertEqual(
-            self.odoo_onhand(product, self.main_warehouse), self.bc_onhand(variant_id, 1)
+            self.odoo_onhand(product, self.main_warehouse),
+            self.bc_onhand(variant_id, 1),
         )
         self.assertEqual(product.with_context(location=shelf.id).qty_available, 4)
         # A second import finds nothing to count.
@@ -129,7 +131,8 @@ class TestInventoryImport(InventoryCase):
         # A person applies the count: Odoo's adjustment does the rest.
         quant.action_apply_inventory()
         self.assertEqual(
-            self.odoo_onhand(product, self.main_warehouse), self.bc_onhand(variant_id, 1)
+            self.odoo_onhand(product, self.main_warehouse),
+            self.bc_onhand(variant_id, 1),
         )
 
     def test_store_with_one_location_maps_it_to_the_instance_warehouse(self):

@@ -72,7 +72,9 @@ class TestInventoryExportConcurrency(ConcurrentJobsCase):
             first._job_export_inventory()
             self.assertEqual(len(adjustments), 1)
             self.assertEqual(
-                sorted((i["variant_id"], i["quantity"]) for i in adjustments[0]["items"]),
+                sorted(
+                    (i["variant_id"], i["quantity"]) for i in adjustments[0]["items"]
+                ),
                 [(201, 5), (202, 7)],
             )
             # The first export has not committed: the second one is postponed

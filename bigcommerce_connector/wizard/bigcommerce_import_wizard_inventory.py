@@ -12,7 +12,8 @@ class BigcommerceImportWizard(models.TransientModel):
     inventory_location_ids = fields.Many2many(
         "bigcommerce.location",
         string="Locations",
-        domain="[('instance_id', '=', instance_id), ('stock_location_id', '!=', False)]",
+        domain="[('instance_id', '=', instance_id), "
+        "('stock_location_id', '!=', False)]",
         help="Empty: every enabled location mapped to an Odoo stock location.",
     )
 
