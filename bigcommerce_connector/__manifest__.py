@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo",
+    "summary": "BigCommerce catalog, orders, refunds, customers and stock in Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -41,6 +41,8 @@
         "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
         "views/bigcommerce_catalog_views.xml",
+        "data/ir_cron_inventory_data.xml",
+        "views/bigcommerce_inventory_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
