@@ -1,6 +1,7 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo",
+    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo; "
+    "send shipments, order status and prices back",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -11,6 +12,7 @@
         "account",
         "stock",
         "sale_stock",
+        "stock_delivery",
         "queue_job",
     ],
     "external_dependencies": {"python": ["requests", "cryptography"]},
@@ -32,6 +34,8 @@
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
         "views/bigcommerce_menus.xml",
+        "data/ir_cron_export_data.xml",
+        "views/bigcommerce_export_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -2,8 +2,8 @@
 
 import copy
 
-from .seed import rfc2822
 from .paging import ApiError, apply_v3_filters, sort_rows, v3_page
+from .seed import rfc2822
 
 NOT_FOUND = "The requested resource was not found."
 

@@ -675,7 +675,9 @@ class SandboxStore:
             self.request_log.append((method, f"/{version}/{path}", dict(query)))
             if method != "GET":
                 # What the store received, for tests of what was sent.
-                self.received.append((method, f"/{version}/{path}", copy.deepcopy(body)))
+                self.received.append(
+                    (method, f"/{version}/{path}", copy.deepcopy(body))
+                )
         account = self.tokens.get(token)
         if account is None:
             return 401, _error(version, 401, "You are not authorized."), {}

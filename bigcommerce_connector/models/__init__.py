@@ -22,3 +22,7 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_carrier_mapping
+from . import bigcommerce_export_record
+from . import bigcommerce_export_links
+from . import bigcommerce_instance_export

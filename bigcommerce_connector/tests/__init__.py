@@ -11,3 +11,5 @@ from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
+from . import test_export_shipments
+from . import test_export_status_prices
