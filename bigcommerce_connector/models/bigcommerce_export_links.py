@@ -115,7 +115,8 @@ class StockPicking(models.Model):
         result = super()._action_done()
         if self.env.context.get("bigcommerce_no_export"):
             return result
-        todo = self.filtered(
+        # sudo: the warehouse user who validates has no BigCommerce rights.
+        todo = self.sudo().filtered(
             lambda picking: picking.state == "done"
             and picking.picking_type_code == "outgoing"
             and picking.sale_id.bigcommerce_order_record_id
@@ -141,7 +142,8 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         result = super()._action_cancel()
-        for order in self.filtered("bigcommerce_order_record_id"):
+        # sudo: the salesperson who cancels has no BigCommerce rights.
+        for order in self.sudo().filtered("bigcommerce_order_record_id"):
             record = order.bigcommerce_order_record_id
             record.instance_id._queue_order_status_export(record, "cancel")
         return result

@@ -14,7 +14,7 @@ sleep: a rate limit becomes a later retry (``tools.job_retry``).
 
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 from ..exporters.delivery import DeliveryRefused, DeliveryValidator
@@ -147,8 +147,10 @@ class BigcommerceInstance(models.Model):
             instance._check_confirmed()
             if picking_ids:
                 pickings = self.env["stock.picking"].browse(picking_ids).exists()
-            else:
+            elif instance.export_shipments_on_validate:
                 pickings = instance._pickings_to_export()
+            else:
+                continue
             for picking in pickings.filtered(
                 lambda p, instance=instance: p.sale_id.bigcommerce_instance_id
                 == instance
@@ -347,21 +349,33 @@ class BigcommerceInstance(models.Model):
 
     def _queue_shipment_export(self, picking):
         self.ensure_one()
-        return self.with_delay(
-            channel="root.bigcommerce",
-            description=self.env._("Export delivery %s to BigCommerce", picking.name),
-            identity_key=f"bigcommerce-export-shipment-{self.id}-{picking.id}",
-        )._job_export_shipment(picking.id)
+        # The job runs as the superuser: whoever validated the delivery (or
+        # cancelled, or paid) needs no BigCommerce rights for it to be sent.
+        return (
+            self.with_user(SUPERUSER_ID)
+            .with_delay(
+                channel="root.bigcommerce",
+                description=self.env._(
+                    "Export delivery %s to BigCommerce", picking.name
+                ),
+                identity_key=f"bigcommerce-export-shipment-{self.id}-{picking.id}",
+            )
+            ._job_export_shipment(picking.id)
+        )
 
     def _queue_order_status_export(self, record, kind):
         self.ensure_one()
-        return self.with_delay(
-            channel="root.bigcommerce",
-            description=self.env._(
-                "Export %(kind)s of %(order)s", kind=kind, order=record.display_name
-            ),
-            identity_key=f"bigcommerce-export-order-{self.id}-{record.id}-{kind}",
-        )._job_export_order_status(record.id, kind)
+        return (
+            self.with_user(SUPERUSER_ID)
+            .with_delay(
+                channel="root.bigcommerce",
+                description=self.env._(
+                    "Export %(kind)s of %(order)s", kind=kind, order=record.display_name
+                ),
+                identity_key=f"bigcommerce-export-order-{self.id}-{record.id}-{kind}",
+            )
+            ._job_export_order_status(record.id, kind)
+        )
 
     def _pickings_to_export(self):
         """Validated deliveries of this store's orders without a sent row."""
@@ -371,6 +385,13 @@ class BigcommerceInstance(models.Model):
                 ("state", "=", "done"),
                 ("picking_type_code", "=", "outgoing"),
                 ("sale_id.bigcommerce_order_record_id.instance_id", "=", self.id),
+                # Shipped in full in BigCommerce already: nothing left to send
+                # (deliveries validated before the export was switched on).
+                (
+                    "sale_id.bigcommerce_order_record_id.fulfilment_state",
+                    "in",
+                    ("unshipped", "partial"),
+                ),
                 "|",
                 ("bigcommerce_shipment_export_ids", "=", False),
                 ("bigcommerce_shipment_export_ids.state", "=", "pending"),

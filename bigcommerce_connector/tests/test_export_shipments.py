@@ -205,6 +205,21 @@ class TestShipmentExport(ExportCase):
         self.assertIn("BigCommerce has 1 left to ship", export.failure_reason)
         self.assertEqual(self.posted(), [])
 
+    def test_a_warehouse_user_without_bigcommerce_rights_ships(self):
+        _order, sale = self.imported([("TOTE-CNV", 1)])
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Warehouse clerk",
+                "login": "bc-clerk",
+                "group_ids": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        self.assertFalse(
+            clerk.has_group("bigcommerce_connector.group_bigcommerce_user")
+        )
+        self.deliver(sale.picking_ids.with_user(clerk))
+        self.assertEqual(len(self.posted()), 1)
+
     def test_an_export_is_logged(self):
         _order, sale = self.imported([("TOTE-CNV", 1)])
         self.deliver(sale.picking_ids)
