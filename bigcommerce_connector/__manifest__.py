@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo; "
+    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo; "
     "send shipments, order status and prices back",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
@@ -36,6 +36,7 @@
         "views/bigcommerce_menus.xml",
         "data/ir_cron_export_data.xml",
         "views/bigcommerce_export_views.xml",
+        "views/bigcommerce_catalog_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -13,3 +13,6 @@ from . import test_webhooks
 from . import test_refund_jobs
 from . import test_export_shipments
 from . import test_export_status_prices
+from . import test_scale
+from . import test_catalog_import
+from . import test_catalog_webhooks

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class BigcommerceImportWizard(models.TransientModel):
-    """Import customers, orders or refunds now: all, by ids, or by dates."""
+    """Import orders, refunds, customers or the catalog: all, by ids or dates."""
 
     _name = "bigcommerce.import.wizard"
     _description = "Import from BigCommerce"
@@ -15,7 +15,14 @@ class BigcommerceImportWizard(models.TransientModel):
         domain=[("state", "=", "confirmed")],
     )
     entity = fields.Selection(
-        [("orders", "Orders"), ("refunds", "Refunds"), ("customers", "Customers")],
+        [
+            ("orders", "Orders"),
+            ("refunds", "Refunds"),
+            ("customers", "Customers"),
+            ("products", "Products"),
+            ("categories", "Categories"),
+            ("brands", "Brands"),
+        ],
         default="orders",
         required=True,
     )
@@ -69,8 +76,14 @@ class BigcommerceImportWizard(models.TransientModel):
                 order_ids=ids if by_order else None,
                 since=date_from,
             )
-        else:
+        elif self.entity == "customers":
             instance.import_customers(customer_ids=ids, since=date_from)
+        elif self.entity == "products":
+            instance.import_products(product_ids=ids, since=date_from)
+        elif self.entity == "categories":
+            instance.import_categories(category_ids=ids)
+        else:
+            instance.import_brands(brand_ids=ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
