@@ -22,6 +22,10 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_carrier_mapping
+from . import bigcommerce_export_record
+from . import bigcommerce_export_links
+from . import bigcommerce_instance_export
 from . import bigcommerce_natural_key
 from . import bigcommerce_category
 from . import bigcommerce_brand
