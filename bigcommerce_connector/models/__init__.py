@@ -22,6 +22,10 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_carrier_mapping
+from . import bigcommerce_export_record
+from . import bigcommerce_export_links
+from . import bigcommerce_instance_export
 from . import bigcommerce_natural_key
 from . import bigcommerce_category
 from . import bigcommerce_brand
@@ -32,3 +36,8 @@ from . import bigcommerce_instance_schedule
 from . import bigcommerce_dashboard
 from . import bigcommerce_instance_notification
 from . import bigcommerce_reconciliation
+from . import bigcommerce_location_inventory
+from . import bigcommerce_inventory_level
+from . import bigcommerce_instance_inventory
+from . import product_product_inventory
+from . import stock_move

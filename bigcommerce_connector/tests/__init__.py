@@ -15,6 +15,8 @@ from . import test_token_confinement
 from . import test_store_hash_privacy
 from . import test_credentials_secrecy
 from . import test_webhook_hardening
+from . import test_export_shipments
+from . import test_export_status_prices
 from . import test_scale
 from . import test_catalog_import
 from . import test_catalog_webhooks
@@ -22,3 +24,6 @@ from . import test_operations
 from . import test_reconciliation
 from . import test_schedules
 from . import test_tours
+from . import test_inventory_import
+from . import test_inventory_export
+from . import test_inventory_jobs
