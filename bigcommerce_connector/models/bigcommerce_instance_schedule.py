@@ -39,6 +39,13 @@ SPECIAL_SCHEDULES = {
         "unit": "settings_refresh_interval_unit",
         "method": "_job_refresh_store_settings",
     },
+    "inventory_export": {
+        "switch": "export_inventory_cron",
+        "checkpoint": "inventory_export_checkpoint",
+        "interval": "inventory_export_interval",
+        "unit": "inventory_export_interval_unit",
+        "method": "_job_export_inventory",
+    },
     "reconciliation": {
         "switch": "reconcile_cron",
         "checkpoint": "reconciliation_checkpoint",
@@ -82,6 +89,11 @@ class BigcommerceInstance(models.Model):
     product_poll_interval_unit = _unit_field("Products Interval Unit")
     category_poll_interval_unit = _unit_field("Categories Interval Unit")
     brand_poll_interval_unit = _unit_field("Brands Interval Unit")
+    # The outbound half's safety nets and the inventory jobs.
+    order_export_poll_interval_unit = _unit_field("Order Status Export Unit")
+    price_export_poll_interval_unit = _unit_field("Price Export Unit")
+    inventory_level_poll_interval_unit = _unit_field("Stock Import Unit")
+    inventory_export_interval_unit = _unit_field("Stock Export Unit")
 
     check_webhooks_cron = fields.Boolean(
         string="Check Webhooks",
@@ -134,6 +146,29 @@ class BigcommerceInstance(models.Model):
         f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
     )
 
+    # Replaces the inventory's minutes-only check the same way (its export
+    # delay stays a number of minutes).
+    _inventory_intervals_check = models.Constraint(
+        "CHECK("
+        + _interval_check(
+            "inventory_level_poll_interval", "inventory_level_poll_interval_unit"
+        )
+        + " AND "
+        + _interval_check("inventory_export_interval", "inventory_export_interval_unit")
+        + " AND inventory_export_delay >= 0)",
+        f"Stock import and export intervals are at least 1, and at least "
+        f"{MIN_POLL_MINUTES} minutes.",
+    )
+    _export_intervals_check = models.Constraint(
+        "CHECK("
+        + " AND ".join(
+            _interval_check(f"{kind}_poll_interval", f"{kind}_poll_interval_unit")
+            for kind in ("order_export", "price_export")
+        )
+        + ")",
+        f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
+    )
+
     def _schedule_interval(self, kind):
         """The interval of this store's job ``kind``, as a timedelta."""
         self.ensure_one()
@@ -171,6 +206,18 @@ class BigcommerceInstance(models.Model):
                 identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
             )
             getattr(delayed, spec["method"])()
+        return True
+
+    @api.model
+    def _cron_export_inventory(self):
+        """Queue a stock export for every store whose own interval (number
+        and unit) is due; replaces the inventory's minutes-only check."""
+        now = fields.Datetime.now()
+        for instance in self.search(
+            [("state", "=", "confirmed"), ("export_inventory_cron", "=", True)]
+        ):
+            if instance._schedule_is_due("inventory_export", now):
+                instance._inventory_export_delayable(None)._job_export_inventory()
         return True
 
     @api.model

@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import run_jobs
@@ -136,28 +135,45 @@ class TestDashboard(OperationsCase):
         self.assertIn("Refunds", instance.dashboard_last_runs)
         self.assertGreater(instance.dashboard_api_requests_hour, 0)
 
-    def test_export_counters_follow_the_outbound_models(self):
-        """Failed exports come from the outbound half's export rows; without
-        them (outbound not installed) the counters are 0, not an error."""
-        instance = self.instance
-        for counter, model in (
-            ("dashboard_shipment_export_failed_count", "bigcommerce.shipment.export"),
-            ("dashboard_order_export_failed_count", "bigcommerce.order.export"),
-        ):
-            if model in self.env:
-                expected = self.env[model].search_count(
-                    [("instance_id", "=", instance.id), ("state", "=", "failed")]
-                )
-                self.assertEqual(instance[counter], expected)
-            else:
-                self.assertEqual(instance[counter], 0)
-                with self.assertRaises(UserError):
-                    instance.with_context(counter=counter).action_dashboard_open()
-        self.assertEqual(
-            instance.dashboard_export_failed_count,
-            instance.dashboard_shipment_export_failed_count
-            + instance.dashboard_order_export_failed_count,
+    def test_failed_exports_are_counted_and_get_their_activity(self):
+        """A status change that could not be sent back is counted on the card,
+        one click from its list, and gets one activity, closed when sent."""
+        _order, record = self.imported_order(lines=[[self.sku, 1]])
+        Export = self.env["bigcommerce.order.export"]
+        failed = Export.create(
+            {
+                "instance_id": self.instance.id,
+                "order_record_id": record.id,
+                "kind": "cancel",
+                "state": "failed",
+                "failure_reason": "BigCommerce refused the status",
+            }
         )
+        Export.create(
+            {
+                "instance_id": self.instance.id,
+                "order_record_id": record.id,
+                "kind": "paid",
+                "state": "done",
+            }
+        )
+        instance = self.instance
+        instance.invalidate_recordset()
+        self.assertEqual(instance.dashboard_order_export_failed_count, 1)
+        self.assertEqual(instance.dashboard_shipment_export_failed_count, 0)
+        self.assertEqual(instance.dashboard_export_failed_count, 1)
+        self.assertEqual(instance.dashboard_attention_count, 1)
+        action = instance.with_context(
+            counter="dashboard_order_export_failed_count"
+        ).action_dashboard_open()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), failed)
+        self.assertEqual(len(self.activities(failed)), 1)
+        failed.write({"state": "failed", "failure_reason": "Again"})
+        self.assertEqual(len(self.activities(failed)), 1)
+        failed.write({"state": "done"})
+        self.assertFalse(self.activities(failed))
+        instance.invalidate_recordset()
+        self.assertEqual(instance.dashboard_export_failed_count, 0)
 
     def test_settings_menu_opens_the_store_or_the_list(self):
         menu = self.env.ref("bigcommerce_connector.bigcommerce_menu_settings")

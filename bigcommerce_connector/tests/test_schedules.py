@@ -23,7 +23,13 @@ class TestSchedules(TransactionCase):
             }
         )
         cls.instance.write(
-            {"state": "confirmed", "webhook_registered_at": fields.Datetime.now()}
+            {
+                "state": "confirmed",
+                "webhook_registered_at": fields.Datetime.now(),
+                # Off by default; switched on to test their schedules.
+                "import_price_exports_cron": True,
+                "import_inventory_levels_cron": True,
+            }
         )
         cls.model = cls.env["bigcommerce.instance"]
 
@@ -48,6 +54,30 @@ class TestSchedules(TransactionCase):
             "_job_refresh_store_settings",
             "settings_refresh_interval",
         ),
+        (
+            "order_export",
+            "_cron_export_order_statuses",
+            "_job_poll_order_exports",
+            "order_export_poll_interval",
+        ),
+        (
+            "price_export",
+            "_cron_export_prices",
+            "_job_poll_price_exports",
+            "price_export_poll_interval",
+        ),
+        (
+            "inventory_level",
+            "_cron_import_inventory_levels",
+            "_job_poll_inventory_levels",
+            "inventory_level_poll_interval",
+        ),
+        (
+            "inventory_export",
+            "_cron_export_inventory",
+            "_job_export_inventory",
+            "inventory_export_interval",
+        ),
     )
 
     def test_each_job_honours_its_own_interval_and_unit(self):
@@ -60,6 +90,10 @@ class TestSchedules(TransactionCase):
                     "customer": "customer_checkpoint",
                     "webhook": "webhook_check_checkpoint",
                     "settings": "settings_checkpoint",
+                    "order_export": "order_export_checkpoint",
+                    "price_export": "price_export_checkpoint",
+                    "inventory_level": "inventory_level_checkpoint",
+                    "inventory_export": "inventory_export_checkpoint",
                 }[kind]
                 unit = f"{interval}_unit"
                 # Ran 90 minutes ago; every 2 hours: not due.
@@ -113,6 +147,18 @@ class TestSchedules(TransactionCase):
             ]
         )
         self.assertTrue(all(cron.interval_number <= 5 for cron in polls))
+        # Every job with a schedule on the instance ticks often enough for
+        # its shortest interval (5 minutes).
+        scheduled = self.env["ir.cron"].search(
+            [
+                ("model_id.model", "=", "bigcommerce.instance"),
+                ("code", "=like", "model._cron_%"),
+                ("interval_type", "=", "minutes"),
+            ]
+        )
+        self.assertGreaterEqual(len(scheduled), 9)
+        for cron in scheduled:
+            self.assertLessEqual(cron.interval_number, 5, cron.name)
         minutes = [cron.nextcall.minute % 5 for cron in polls]
         self.assertEqual(
             len(set(minutes)), len(minutes), "every cron on its own minute"
