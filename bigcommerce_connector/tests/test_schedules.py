@@ -1,5 +1,6 @@
 """Every automatic job has its own switch, interval and unit."""
 
+from collections import Counter
 from datetime import timedelta
 
 import psycopg2
@@ -159,6 +160,10 @@ class TestSchedules(TransactionCase):
         self.assertGreaterEqual(len(scheduled), 9)
         for cron in scheduled:
             self.assertLessEqual(cron.interval_number, 5, cron.name)
+        # Spread over the five minutes of a tick, not all on the same one.
+        per_minute = Counter(cron.nextcall.minute % 5 for cron in scheduled)
+        self.assertEqual(len(per_minute), 5)
+        self.assertLessEqual(max(per_minute.values()), 3, per_minute)
         minutes = [cron.nextcall.minute % 5 for cron in polls]
         self.assertEqual(
             len(set(minutes)), len(minutes), "every cron on its own minute"
