@@ -146,19 +146,6 @@ class BigcommerceInstance(models.Model):
         f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
     )
 
-    # Replaces the inventory's minutes-only check the same way (its export
-    # delay stays a number of minutes).
-    _inventory_intervals_check = models.Constraint(
-        "CHECK("
-        + _interval_check(
-            "inventory_level_poll_interval", "inventory_level_poll_interval_unit"
-        )
-        + " AND "
-        + _interval_check("inventory_export_interval", "inventory_export_interval_unit")
-        + " AND inventory_export_delay >= 0)",
-        f"Stock import and export intervals are at least 1, and at least "
-        f"{MIN_POLL_MINUTES} minutes.",
-    )
     _export_intervals_check = models.Constraint(
         "CHECK("
         + " AND ".join(
@@ -206,18 +193,6 @@ class BigcommerceInstance(models.Model):
                 identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
             )
             getattr(delayed, spec["method"])()
-        return True
-
-    @api.model
-    def _cron_export_inventory(self):
-        """Queue a stock export for every store whose own interval (number
-        and unit) is due; replaces the inventory's minutes-only check."""
-        now = fields.Datetime.now()
-        for instance in self.search(
-            [("state", "=", "confirmed"), ("export_inventory_cron", "=", True)]
-        ):
-            if instance._schedule_is_due("inventory_export", now):
-                instance._inventory_export_delayable(None)._job_export_inventory()
         return True
 
     @api.model

@@ -122,17 +122,24 @@ class TestSchedules(TransactionCase):
             trap.assert_jobs_count(0, only=self.instance._job_check_webhooks)
 
     def test_hours_allow_intervals_below_the_tick_in_minutes_only(self):
-        self.instance.write(
-            {"order_poll_interval": 1, "order_poll_interval_unit": "hours"}
-        )
-        self.env.flush_all()
-        with (
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(psycopg2.IntegrityError),
-            self.env.cr.savepoint(),
+        for interval in (
+            "order_poll_interval",
+            "order_export_poll_interval",
+            "inventory_export_interval",
+            "inventory_level_poll_interval",
         ):
-            self.instance.order_poll_interval_unit = "minutes"
-            self.env.flush_all()
+            with self.subTest(interval=interval):
+                self.instance.write({interval: 1, f"{interval}_unit": "hours"})
+                self.env.flush_all()
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(psycopg2.IntegrityError),
+                    self.env.cr.savepoint(),
+                ):
+                    self.instance[f"{interval}_unit"] = "minutes"
+                    self.env.flush_all()
+                self.instance.invalidate_recordset()
+                self.instance.write({interval: 60, f"{interval}_unit": "minutes"})
 
     def test_crons_tick_often_enough_and_are_staggered(self):
         polls = self.env["ir.cron"].browse(
