@@ -153,7 +153,9 @@ class OrderImporter:
         (counted as unchanged, or skipped when older)."""
         stored = record.date_modified
         incoming = self._datetime(order.get("date_modified"))
-        if not stored or not incoming or incoming > stored:
+        # A failed version was never applied: trying it again (after the
+        # admin fixed what it failed on) is not a stale write.
+        if record.state == "failed" or not stored or not incoming or incoming > stored:
             return False
         self._count("unchanged" if incoming == stored else "stale")
         return True
