@@ -32,6 +32,8 @@
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
         "views/bigcommerce_menus.xml",
+        "data/product_settings_data.xml",
+        "views/bigcommerce_settings_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -21,6 +21,8 @@ from odoo.tools import float_compare, mute_logger
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
+from .order_pricelist import resolve_pricelist
+from .order_tax_class import TaxClassRule
 
 _logger = logging.getLogger(__name__)
 
@@ -70,8 +72,9 @@ class OrderImporter:
         self._products = {}
         self._taxes = {}
         self._currencies = {}
-        self._pricelists = {}
         self._mappings = {}
+        self._pricelist_remarks = []  # see _pricelist
+        self._tax_classes = None  # the TaxClassRule of the order being made
 
     # ------------------------------------------------------------------
     # One order
@@ -312,6 +315,7 @@ class OrderImporter:
         if instance.analytic_distribution:
             for values in lines:
                 values["analytic_distribution"] = instance.analytic_distribution
+        self._tax_classes = TaxClassRule(self, products)
         fiscal_position = self._apply_tax_mode(
             lines, partner, shipping_partner, currency
         )
@@ -346,13 +350,16 @@ class OrderImporter:
             .with_context(mail_create_nolog=True, tracking_disable=True)
             .create(values)
         )
+        for remark in self._pricelist_remarks:
+            sale_order.message_post(body=remark)
         invoice = self.env["account.move"]
         if mapping.confirm_order:
             sale_order.action_confirm()
-        if mapping.create_invoice:
+        if mapping.create_invoice and instance.create_single_invoice:
             invoice = self._create_invoice(sale_order, order)
             problem = self._mismatch(invoice, order, currency)
         else:
+            # Not invoiced, or one invoice per delivery (importers/order_invoice.py).
             problem = self._mismatch(sale_order, order, currency)
         record_values = {
             **self._status_values(order),
@@ -366,7 +373,7 @@ class OrderImporter:
             record_values["state"] = "review"
             self._count("review")
         else:
-            if mapping.post_invoice:
+            if mapping.post_invoice and invoice:
                 invoice.action_post()
                 if mapping.register_payment:
                     self._register_payments(invoice, order, mapping)
@@ -569,45 +576,12 @@ class OrderImporter:
         return self._currencies[code]
 
     def _pricelist(self, currency, mapping, partner):
-        """The payment mapping's pricelist, else one of the order's currency
-        (created for a foreign currency Odoo has none for), else the
-        customer's."""
-        if mapping.pricelist_id:
-            if mapping.pricelist_id.currency_id != currency:
-                raise OrderImportError(
-                    self.env._(
-                        "The pricelist %(pricelist)s of the payment mapping "
-                        "%(mapping)s is in %(pricelist_currency)s, the order in "
-                        "%(currency)s.",
-                        pricelist=mapping.pricelist_id.display_name,
-                        mapping=mapping.display_name,
-                        pricelist_currency=mapping.pricelist_id.currency_id.name,
-                        currency=currency.name,
-                    )
-                )
-            return mapping.pricelist_id
-        if currency.id not in self._pricelists:
-            pricelists = self.env["product.pricelist"].with_company(self.company)
-            pricelist = pricelists.search(
-                [
-                    ("currency_id", "=", currency.id),
-                    ("company_id", "in", (False, self.company.id)),
-                ],
-                limit=1,
-            )
-            if not pricelist and currency != self.company.currency_id:
-                pricelist = pricelists.create(
-                    {
-                        "name": f"BigCommerce {currency.name}",
-                        "currency_id": currency.id,
-                        "company_id": self.company.id,
-                    }
-                )
-            self._pricelists[currency.id] = pricelist
-        pricelist = self._pricelists[currency.id]
-        if not pricelist and partner.property_product_pricelist.currency_id == currency:
-            pricelist = partner.property_product_pricelist
-        return pricelist
+        """See importers/order_pricelist.py (three levels, then a fallback);
+        the levels passed over are noted on the sale order."""
+        self._pricelist_remarks = []
+        return resolve_pricelist(
+            self.instance, currency, mapping, partner, self._pricelist_remarks
+        )
 
     # ------------------------------------------------------------------
     # BigCommerce lines and taxes
@@ -803,8 +777,11 @@ class OrderImporter:
                 continue
             if mode == "odoo":
                 taxes = position.map_tax(
-                    tax_product.taxes_id.filtered(
-                        lambda tax: tax.company_id == self.company
+                    self._tax_classes.odoo_taxes(
+                        values,
+                        tax_product.taxes_id.filtered(
+                            lambda tax: tax.company_id == self.company
+                        ),
                     )
                 )
             else:
@@ -889,6 +866,7 @@ class OrderImporter:
             "tax_ids": [Command.set(taxes.ids)],
             "bigcommerce_line_kind": kind,
             "bigcommerce_line_id": line_id,
+            "bigcommerce_charged": float(amounts.total_ex + amounts.tax),
             # Read and removed by _apply_tax_mode.
             "_bigcommerce": (amounts, tax_product or product),
         }
@@ -1057,7 +1035,7 @@ class OrderImporter:
             return instance.gift_certificate_product_id
         sku = (line.get("sku") or "").strip()
         if not line.get("product_id") and not sku:
-            return instance.custom_product_id
+            return instance._bigcommerce_custom_product(line)
         key = sku.lower()
         if key not in self._products:
             product = self.env["product.product"].search(
@@ -1069,7 +1047,7 @@ class OrderImporter:
             )
             if not product and not line.get("product_id"):
                 # A custom item with its own SKU that Odoo does not know.
-                product = instance.custom_product_id
+                product = instance._bigcommerce_custom_product(line)
             if not product and instance.create_products:
                 product = self._create_product(line, sku)
             if not product:

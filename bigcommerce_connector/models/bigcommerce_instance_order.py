@@ -240,21 +240,19 @@ class BigcommerceInstance(models.Model):
         eligible = self._eligible_status_ids()
         orders = self._iter_bigcommerce_orders(client, order_ids, date_from, date_to)
         queued = 0
+        # "Records per job": the orders of one job, queued once it is full.
+        pending = []
         for order in orders:
             if per_order_jobs and order.get("status_id") in eligible:
-                self.with_delay(
-                    channel="root.bigcommerce",
-                    description=self.env._("Import BigCommerce order %s", order["id"]),
-                    identity_key=(
-                        f"bigcommerce-order-{self.id}-{order['id']}-"
-                        f"{order.get('date_modified')}"
-                    ),
-                )._job_import_order(order)
+                pending.append(order)
                 queued += 1
+                if len(pending) >= self.queue_batch_size:
+                    self._queue_import_jobs("order", pending, recorder)
+                    pending = []
             else:
-                importer.import_order(order)
-        if recorder and queued:
-            recorder.note(self.env._("%s orders queued for import", queued))
+                self._note_record(recorder, "order", order, importer.import_order(order))
+        self._queue_import_jobs("order", pending, recorder)
+        self._note_summary(recorder, "order", importer.counts, queued)
         return dict(importer.counts, queued=queued)
 
     def _iter_bigcommerce_orders(self, client, order_ids, date_from, date_to):

@@ -185,6 +185,7 @@ class BigcommerceInstance(models.Model):
         client = client or self._get_client()
         importer = RefundImporter(self, client, recorder)
         queued = 0
+        pending = []  # the refunds of one job ("Records per job")
         seen = set()
         for refund in self._iter_bigcommerce_refunds(
             client, refund_ids, order_ids, since
@@ -193,16 +194,14 @@ class BigcommerceInstance(models.Model):
                 continue  # asked for by refund id and by order id
             seen.add(refund["id"])
             if per_refund_jobs:
-                self.with_delay(
-                    channel="root.bigcommerce",
-                    description=self.env._(
-                        "Import BigCommerce refund %s", refund["id"]
-                    ),
-                    identity_key=f"bigcommerce-refund-{self.id}-{refund['id']}",
-                )._job_import_refund(refund)
+                pending.append(refund)
                 queued += 1
+                if len(pending) >= self.queue_batch_size:
+                    self._queue_import_jobs("refund", pending, recorder)
+                    pending = []
             else:
                 importer.import_refund(refund)
+        self._queue_import_jobs("refund", pending, recorder)
         missing = sorted(set(refund_ids or []) - seen)
         if recorder and missing:
             recorder.note(
@@ -211,8 +210,7 @@ class BigcommerceInstance(models.Model):
                 ),
                 level="error",
             )
-        if recorder and queued:
-            recorder.note(self.env._("%s refunds queued for import", queued))
+        self._note_summary(recorder, "refund", importer.counts, queued)
         return dict(importer.counts, queued=queued, missing=len(missing))
 
     def _iter_bigcommerce_refunds(self, client, refund_ids, order_ids, since):

@@ -11,3 +11,4 @@ from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
+from . import test_settings
