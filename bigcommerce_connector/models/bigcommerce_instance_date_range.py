@@ -150,7 +150,9 @@ class BigcommerceInstance(models.Model):
                 client, refund_ids, order_ids, since
             )
             return
-        filters = {"created:max": format_iso8601(fields.Datetime.to_datetime(wanted["to"]))}
+        filters = {
+            "created:max": format_iso8601(fields.Datetime.to_datetime(wanted["to"]))
+        }
         if wanted["from"]:
             filters["created:min"] = format_iso8601(
                 fields.Datetime.to_datetime(wanted["from"])

@@ -250,7 +250,9 @@ class BigcommerceInstance(models.Model):
                     self._queue_import_jobs("order", pending, recorder)
                     pending = []
             else:
-                self._note_record(recorder, "order", order, importer.import_order(order))
+                self._note_record(
+                    recorder, "order", order, importer.import_order(order)
+                )
         self._queue_import_jobs("order", pending, recorder)
         self._note_summary(recorder, "order", importer.counts, queued)
         return dict(importer.counts, queued=queued)

@@ -16,7 +16,6 @@ from ..tools.job_retry import run_or_keep
 from .bigcommerce_log import LOG_LEVELS
 
 
-
 class BigcommerceInstance(models.Model):
     _inherit = "bigcommerce.instance"
 
@@ -80,9 +79,7 @@ class BigcommerceInstance(models.Model):
         for currency in self.currency_ids:
             pricelists._bigcommerce_store_pricelist(self, currency)
         recorder.note(
-            self.env._(
-                "Pricelists: %s", ", ".join(self.currency_ids.mapped("name"))
-            )
+            self.env._("Pricelists: %s", ", ".join(self.currency_ids.mapped("name")))
         )
         return result
 
@@ -106,7 +103,10 @@ class BigcommerceInstance(models.Model):
         if len(rows) == 1:
             row = rows[0]
             if kind == "order":
-                key = f"bigcommerce-order-{self.id}-{row['id']}-{row.get('date_modified')}"
+                key = (
+                    f"bigcommerce-order-{self.id}-{row['id']}-"
+                    f"{row.get('date_modified')}"
+                )
             else:
                 key = f"bigcommerce-refund-{self.id}-{row['id']}"
             delayed = self.with_delay(
@@ -194,7 +194,9 @@ class BigcommerceInstance(models.Model):
             return
         if queued:
             recorder.note(
-                self.env._("%(count)s %(kind)ss queued for import", count=queued, kind=kind)
+                self.env._(
+                    "%(count)s %(kind)ss queued for import", count=queued, kind=kind
+                )
             )
         done = {key: value for key, value in counts.items() if value}
         if done:
@@ -202,7 +204,9 @@ class BigcommerceInstance(models.Model):
                 self.env._(
                     "%(kind)ss: %(counts)s",
                     kind=kind.title(),
-                    counts=", ".join(f"{value} {key}" for key, value in sorted(done.items())),
+                    counts=", ".join(
+                        f"{value} {key}" for key, value in sorted(done.items())
+                    ),
                 )
             )
 

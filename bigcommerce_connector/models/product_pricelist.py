@@ -21,7 +21,8 @@ class ProductPricelist(models.Model):
     # Confirm and concurrent order jobs may create a store's pricelist of a
     # currency at the same time: one per store and currency, enforced here.
     _bigcommerce_currency_uniq = models.UniqueIndex(
-        "(bigcommerce_instance_id, currency_id) WHERE bigcommerce_instance_id IS NOT NULL",
+        "(bigcommerce_instance_id, currency_id)"
+        " WHERE bigcommerce_instance_id IS NOT NULL",
         "A BigCommerce store has one pricelist per currency.",
     )
 

@@ -90,7 +90,8 @@ class TestPricelistLevels(SettingsCase):
         )
         self.import_orders(order_ids=[order["id"]])
         self.assertEqual(
-            self.record_of(order).sale_order_id.pricelist_id, self.store_pricelist("EUR")
+            self.record_of(order).sale_order_id.pricelist_id,
+            self.store_pricelist("EUR"),
         )
         stripe.pricelist_id = special
         second = self.sandbox.create_order(
@@ -140,7 +141,8 @@ class TestPricelistLevels(SettingsCase):
         # On: the store's EUR pricelist prices the order.
         self.import_orders(order_ids=[order["id"]])
         self.assertEqual(
-            self.record_of(order).sale_order_id.pricelist_id, self.store_pricelist("EUR")
+            self.record_of(order).sale_order_id.pricelist_id,
+            self.store_pricelist("EUR"),
         )
         # Archived by the admin: the customer's pricelist, not a failure
         # and not a new store pricelist.
@@ -424,10 +426,14 @@ class TestTaxClassMapping(SettingsCase):
         order = self.order()
         self.import_orders(order_ids=[order["id"]])
         record = self.record_of(order)
-        self.assertEqual(self.product_line(record).tax_ids, self.state_tax | self.city_tax)
+        self.assertEqual(
+            self.product_line(record).tax_ids, self.state_tax | self.city_tax
+        )
         self.assertEqual(record.state, "review")
         # On: mapped to no tax, the line has none and the invoice ties out.
-        self.non_taxable.write({"odoo_tax_rule": "mapped", "tax_ids": [Command.clear()]})
+        self.non_taxable.write(
+            {"odoo_tax_rule": "mapped", "tax_ids": [Command.clear()]}
+        )
         order = self.order()
         self.import_orders(order_ids=[order["id"]])
         record = self.record_of(order)
