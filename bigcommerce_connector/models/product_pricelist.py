@@ -1,6 +1,7 @@
 import psycopg2
 
 from odoo import fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tools import mute_logger
 
 
@@ -51,9 +52,15 @@ class ProductPricelist(models.Model):
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 return pricelists.create(values).sudo(False)
         except psycopg2.errors.UniqueViolation:
-            return (
-                pricelists.with_context(active_test=False)
-                .search(domain, limit=1)
-                .sudo(False)
-                .filtered("active")
-            )
+            known = pricelists.with_context(active_test=False).search(domain, limit=1)
+            if known:
+                return known.sudo(False).filtered("active")
+            # Made by a transaction this one's snapshot does not see yet:
+            # queue_job runs the job again, which then finds it.
+            raise RetryableJobError(
+                self.env._(
+                    "The %s pricelist of this store is being created by another job.",
+                    currency.name,
+                ),
+                seconds=5,
+            ) from None

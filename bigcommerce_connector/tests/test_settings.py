@@ -10,6 +10,7 @@ from odoo.tests import tagged
 from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
+from .common import ConcurrentJobsCase
 from .test_order_workflow import WorkflowCase
 
 NON_TAXABLE_CLASS = 1
@@ -165,6 +166,26 @@ class TestPricelistLevels(SettingsCase):
         record = self.record_of(order)
         self.assertEqual(record.state, "done", record.failure_reason)
         self.assertEqual(record.sale_order_id.pricelist_id, self.store_pricelist("EUR"))
+
+
+@tagged("post_install", "-at_install")
+class TestStorePricelistConcurrency(ConcurrentJobsCase):
+    def test_two_jobs_creating_the_pricelist_of_a_currency_make_one(self):
+        instance_id = self.committed_instance(name="Pricelists")
+
+        def job(env):
+            instance = env["bigcommerce.instance"].browse(instance_id)
+            env["product.pricelist"]._bigcommerce_store_pricelist(
+                instance, env.ref("base.EUR")
+            )
+
+        self.run_concurrently([job, job])
+        rows = self.fetch(
+            "SELECT count(*) FROM product_pricelist WHERE bigcommerce_instance_id = %s"
+            " AND currency_id = %s",
+            [instance_id, self.env.ref("base.EUR").id],
+        )
+        self.assertEqual(rows[0][0], 1)
 
 
 @tagged("post_install", "-at_install")
