@@ -6,6 +6,9 @@ the database and reports ``(passed, failed)``.  Usable alone:
 ``python3 tests/run_odoo_tests.py``.
 """
 
+import ast
+import fcntl
+import hashlib
 import os
 import re
 import subprocess
@@ -32,6 +35,109 @@ def _drop_database(name):
     subprocess.run(["dropdb", "--if-exists", name], check=False, capture_output=True)
 
 
+def _drop_filestore(database):
+    import shutil  # noqa: PLC0415
+
+    shutil.rmtree(_filestore(database), ignore_errors=True)
+
+
+def _database_exists(name):
+    listed = subprocess.run(
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    return listed.stdout.strip() == "1"
+
+
+def _template_database(env):
+    """A database with the addon's dependencies installed, made once per machine.
+
+    Installing sale, stock and account takes most of a run's time; every run
+    copies this template (``createdb -T``) and installs only the addon, with
+    its tests. The name changes with the dependencies and the Odoo sources,
+    so a stale template is never used. Returns None when it cannot be made
+    (the run then installs everything itself).
+    """
+    import odoo  # noqa: PLC0415
+
+    with open(os.path.join(ROOT, "bigcommerce_connector", "__manifest__.py")) as handle:
+        depends = sorted(ast.literal_eval(handle.read())["depends"])
+    sources = [os.path.join(path, "release.py") for path in odoo.__path__]
+    stamps = [str(os.path.getmtime(path)) for path in sources if os.path.exists(path)]
+    key = hashlib.sha1(repr((depends, stamps)).encode()).hexdigest()[:12]
+    name = f"bc_template_{key}"
+    # One builder at a time; the others wait for it and then copy.
+    with open(f"/tmp/{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _database_exists(name):
+            return name
+        building = f"{name}_building"
+        _drop_database(building)
+        print(f"Odoo suite: making the template database {name} (once) ...")
+        sys.stdout.flush()
+        made = subprocess.run(
+            [
+                *odoo_command(),
+                "server",
+                f"--database={building}",
+                f"--addons-path={addons_path()}",
+                f"--init={','.join(depends)}",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--workers=0",
+                "--max-cron-threads=0",
+                f"--http-port={free_port()}",
+                f"--gevent-port={free_port()}",
+                "--http-interface=127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        if made.returncode != 0:
+            _drop_database(building)
+            return None
+        subprocess.run(
+            [
+                "psql",
+                "-d",
+                "postgres",
+                "-c",
+                f'ALTER DATABASE "{building}" RENAME TO "{name}"',
+            ],
+            check=True,
+            capture_output=True,
+        )
+        if os.path.isdir(_filestore(building)):
+            os.rename(_filestore(building), _filestore(name))
+        return name
+
+
+def _filestore(database):
+    """Where Odoo keeps the attachments of ``database`` (its default data dir)."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    return config.filestore(database)
+
+
+def _copy_template(template, database):
+    """``database`` as a copy of ``template``, attachments' files included."""
+    import shutil  # noqa: PLC0415
+
+    subprocess.run(["createdb", "-T", template, database], check=True)
+    if os.path.isdir(_filestore(template)):
+        shutil.copytree(_filestore(template), _filestore(database))
+
+
 def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
     """Return (passed, failed); raise OdooMissing when Odoo is not importable."""
     db_name = f"bc_test_{uuid.uuid4().hex[:10]}"
@@ -41,6 +147,13 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
         from cryptography.fernet import Fernet  # noqa: PLC0415
 
         env["BIGCOMMERCE_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    template = (
+        None
+        if os.environ.get("BIGCOMMERCE_TEST_NO_TEMPLATE")
+        else _template_database(env)
+    )
+    if template:
+        _copy_template(template, db_name)
     command = [
         *odoo_command(),
         "server",
@@ -92,6 +205,7 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
     finally:
         if not keep_db:
             _drop_database(db_name)
+            _drop_filestore(db_name)
     if result is None:
         print(
             f"Odoo suite: no test result line (exit code {returncode}); see {LOG_PATH}"
