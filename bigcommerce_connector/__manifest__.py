@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds, customers and stock into Odoo",
+    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -34,6 +34,7 @@
         "views/bigcommerce_menus.xml",
         "data/product_settings_data.xml",
         "views/bigcommerce_settings_views.xml",
+        "views/bigcommerce_catalog_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -2,6 +2,7 @@
 
 import copy
 
+from . import cdn
 from .paging import ApiError, apply_v3_filters, sort_rows, v3_page
 
 NOT_FOUND = "The requested resource was not found."
@@ -167,7 +168,7 @@ def _render_product(ctx, product, includes):
         rendered["options"] = copy.deepcopy(ctx.state.options.get(product_id, []))
     if "modifiers" in includes:
         rendered["modifiers"] = copy.deepcopy(ctx.state.modifiers.get(product_id, []))
-    return rendered
+    return cdn.render_images(ctx.store.url, rendered, ctx.state.variant_image_urls)
 
 
 def list_products(ctx):
@@ -213,7 +214,11 @@ def update_product(ctx, product_id):
 
 def list_product_variants(ctx, product_id):
     _product(ctx, product_id)
-    return _collection(ctx, ctx.state.variants.get(int(product_id), []))
+    status, body = _collection(ctx, ctx.state.variants.get(int(product_id), []))
+    cdn.render_images(
+        ctx.store.url, {"variants": body["data"]}, ctx.state.variant_image_urls
+    )
+    return status, body
 
 
 def list_variants(ctx):
@@ -221,7 +226,8 @@ def list_variants(ctx):
     rows = apply_v3_filters(
         sorted(rows, key=lambda v: v["id"]), ctx.query, VARIANT_FILTERS
     )
-    return _collection(ctx, rows)
+    status, body = _collection(ctx, rows)
+    return status, body
 
 
 def update_variants(ctx):
@@ -257,7 +263,9 @@ def list_product_modifiers(ctx, product_id):
 
 def list_product_images(ctx, product_id):
     _product(ctx, product_id)
-    return _collection(ctx, ctx.state.images.get(int(product_id), []))
+    status, body = _collection(ctx, ctx.state.images.get(int(product_id), []))
+    cdn.render_images(ctx.store.url, {"images": body["data"]})
+    return status, body
 
 
 BRAND_FILTERS = {
@@ -269,7 +277,10 @@ BRAND_FILTERS = {
 
 def list_brands(ctx):
     rows = sorted(ctx.state.brands.values(), key=lambda b: b["id"])
-    return _collection(ctx, apply_v3_filters(rows, ctx.query, BRAND_FILTERS))
+    status, body = _collection(ctx, apply_v3_filters(rows, ctx.query, BRAND_FILTERS))
+    for brand in body["data"]:
+        brand["image_url"] = cdn.public_url(ctx.store.url, brand.get("image_url"))
+    return status, body
 
 
 TREE_FILTERS = {"id": (lambda t: t["id"], "int")}

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, seed
+from . import api_v2, api_v3, cdn, seed
 from .paging import ApiError
 from .state import StoreState
 from .webhooks import WebhookDispatcher, build_payload, scope_matches
@@ -567,6 +567,21 @@ class SandboxStore:
             product["date_modified"] = self.state.clock.now().isoformat()
         self.emit("store/product/updated", {"type": "product", "id": product_id})
 
+    def update_product(self, product_id, **changes):
+        """Change product fields (price, name, ...) as the control panel does."""
+        with self.state.lock:
+            self.state.products[product_id].update(changes)
+        self.touch_product(product_id)
+        return self.state.products[product_id]
+
+    def delete_product(self, product_id):
+        with self.state.lock:
+            product = self.state.products.pop(product_id)
+            for table in ("variants", "options", "modifiers", "images"):
+                getattr(self.state, table).pop(product_id, None)
+        self.emit("store/product/deleted", {"type": "product", "id": product_id})
+        return product
+
     def set_inventory(self, variant_id, location_id, quantity):
         with self.state.lock:
             level = self.state.inventory[(variant_id, location_id)]
@@ -851,6 +866,9 @@ class _Handler(BaseHTTPRequestHandler):
             except (KeyError, ValueError, TypeError) as error:
                 status, payload = 400, {"error": f"{type(error).__name__}: {error}"}
             return self._send(status, payload, {})
+        if method == "GET" and split.path.startswith(cdn.PATH_PREFIX):
+            status, content_type, data = cdn.image_response(split.path)
+            return self._send_bytes(status, content_type, data)
         match = _API_PATH.match(split.path)
         if not match or match["hash"] != self.sandbox.store_hash:
             return self._send(404, [{"status": 404, "message": "Store not found."}], {})
@@ -866,6 +884,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return None
         return self._send(status, payload, headers)
+
+    def _send_bytes(self, status, content_type, data):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send(self, status, payload, headers):
         self.send_response(status)

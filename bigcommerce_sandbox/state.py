@@ -47,6 +47,7 @@ class StoreState:
         self.options = defaultdict(list)
         self.modifiers = defaultdict(list)
         self.images = defaultdict(list)
+        self.variant_image_urls = {}
         self.inventory = {}
         self.orders = {}
         self.order_products = defaultdict(list)

@@ -23,6 +23,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tools import escape_psql, mute_logger
 
 from ..client.parsing import parse_datetime
+from ..tools.natural_key import find_or_create
 
 # /v3/customers pages and id:in filters hold at most 250 rows.
 BATCH_SIZE = 250
@@ -48,6 +49,8 @@ class CustomerImporter:
     """
 
     def __init__(self, instance, client, recorder=None):
+        # Whoever runs the job, the store's company books it.
+        instance = instance.with_company(instance.company_id)
         self.instance = instance
         self.client = client
         self.recorder = recorder
@@ -100,6 +103,83 @@ class CustomerImporter:
             addresses.setdefault(address["customer_id"], []).append(address)
         return addresses
 
+    def import_page(self, customers, more):
+        """A page of v3 customers; the new ones as one batch.
+
+        The partners and bindings of the page's new customers are created in
+        one ``create`` each (then their company contacts and address books);
+        known customers are updated one by one. If anything in the batch
+        fails, it is rolled back and every new customer is imported alone,
+        so the bad one fails alone. ``more``: {customer id: the complete
+        address book} for customers with more addresses than embedded.
+        """
+        ids = [customer["id"] for customer in customers]
+        known = set(
+            self.env["bigcommerce.customer"]
+            .search(
+                [
+                    ("instance_id", "=", self.instance.id),
+                    ("bigcommerce_id", "in", ids),
+                ]
+            )
+            .mapped("bigcommerce_id")
+        )
+        new = [customer for customer in customers if customer["id"] not in known]
+        for customer in customers:
+            if customer["id"] in known:
+                self.import_customer(customer, more.get(customer["id"]))
+        if not new:
+            return
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self._create_batch(new, more)
+            return
+        except psycopg2.errors.SerializationFailure:
+            raise
+        except Exception:  # noqa: BLE001 - each customer is tried alone below
+            self.env.invalidate_all()
+        for customer in new:
+            with self.env.cr.savepoint():
+                self.import_customer(customer, more.get(customer["id"]))
+
+    def _create_batch(self, customers, more):
+        """Partners and bindings of new customers, one ``create`` each."""
+        values, bindings = [], []
+        for customer in customers:
+            primary = (customer.get("addresses") or [])[:1] or (
+                more.get(customer["id"]) or []
+            )[:1]
+            values.append(self._customer_values(customer, primary))
+            modified = parse_datetime(customer.get("date_modified"))
+            bindings.append(
+                {
+                    "email": customer.get("email") or False,
+                    "date_modified": modified.replace(tzinfo=None)
+                    if modified
+                    else False,
+                    "instance_id": self.instance.id,
+                    "bigcommerce_id": int(customer["id"]),
+                }
+            )
+        partners = self.partners.create(values)
+        self.env["bigcommerce.customer"].create(
+            [
+                {**binding, "partner_id": partner.id}
+                for binding, partner in zip(bindings, partners, strict=True)
+            ]
+        )
+        for customer, partner in zip(customers, partners, strict=True):
+            embedded = customer.get("addresses") or []
+            addresses = more.get(customer["id"], embedded)
+            primary = embedded[:1] or addresses[:1]
+            self._company_contact(partner, customer, primary)
+            self._receivable_account(partner)
+            complete = len(addresses) >= (customer.get("address_count") or 0)
+            self._sync_addresses(partner, addresses, complete)
+        for customer, partner in zip(customers, partners, strict=True):
+            self._count("created")
+            self._note(f"Customer {customer['id']} created ({partner.name})")
+
     def import_customer(self, customer, addresses=None):
         """Create or update the partner of one v3 customer; return it.
 
@@ -117,6 +197,16 @@ class CustomerImporter:
             "date_modified": modified.replace(tzinfo=None) if modified else False,
         }
         binding = self._binding(customer["id"])
+        stored = binding.date_modified
+        if (
+            stored
+            and binding_values["date_modified"]
+            and (binding_values["date_modified"] < stored)
+        ):
+            # An older version (a late retry, an overlapping poll): the newer
+            # one is already imported.
+            self._count("skipped")
+            return binding.partner_id
         if binding:
             partner = binding.partner_id
             values.pop("lang")  # set once: the user may change it in Odoo
@@ -214,17 +304,21 @@ class CustomerImporter:
         )
         if not name:
             return False
-        company = self.partners.search(
-            [
-                ("is_company", "=", True),
-                ("name", "=", name),
-                ("company_id", "=", self.company.id),
-            ],
-            limit=1,
-        )
+        domain = [
+            ("is_company", "=", True),
+            ("name", "=", name),
+            ("company_id", "=", self.company.id),
+        ]
+        company = self.partners.search(domain, limit=1)
         if not company:
-            company = self.partners.create(
-                {
+            # Once per company and name, even for two customers at once.
+            company = find_or_create(
+                self.partners,
+                self.company,
+                "company_contact",
+                name,
+                lambda: self.partners.search(domain, limit=1),
+                lambda: {
                     "name": name,
                     "company_type": "company",
                     "company_id": self.company.id,
@@ -234,7 +328,7 @@ class CustomerImporter:
                     **{key: partner[key] for key in POSTAL_FIELDS},
                     "country_id": partner.country_id.id,
                     "state_id": partner.state_id.id,
-                }
+                },
             )
             self._receivable_account(company)
         if partner.parent_id == company:

@@ -17,10 +17,11 @@ import psycopg2
 from odoo import Command
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import escape_psql, float_compare, mute_logger
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
+from ..tools.natural_key import find_or_create
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 
@@ -35,17 +36,30 @@ PERCENT = Decimal("100")
 # tax, the line's total without tax, its tax, and which price was entered.
 LineAmounts = namedtuple("LineAmounts", "unit_ex unit_inc total_ex tax inclusive")
 
+# A new order ready to be created: its record, payload, sale order values,
+# payment mapping, currency and shipments (read beforehand, or None).
+PreparedOrder = namedtuple(
+    "PreparedOrder", "record order values mapping currency shipments remarks"
+)
+
 
 class OrderImportError(Exception):
     """The order cannot be imported as it is; the reason is shown to users."""
 
 
-def _cents(value):
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def currency_quantum(currency):
+    """The smallest amount of ``currency`` (JPY 1, USD 0.01, KWD 0.001)."""
+    return Decimal(1).scaleb(-currency.decimal_places)
 
 
-def _split(amount, weights):
-    """Split ``amount`` over ``weights`` in cents, the remainder to the largest."""
+def _cents(value, quantum=CENT):
+    """``value`` rounded half up to ``quantum`` (the currency's precision)."""
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _split(amount, weights, quantum=CENT):
+    """Split ``amount`` over ``weights`` in units of ``quantum``, the
+    remainder to the largest."""
     total = sum(weights, ZERO)
     if not weights:
         return []
@@ -53,7 +67,7 @@ def _split(amount, weights):
         parts = [ZERO] * len(weights)
         parts[0] = amount
         return parts
-    parts = [_cents(amount * weight / total) for weight in weights]
+    parts = [_cents(amount * weight / total, quantum) for weight in weights]
     parts[weights.index(max(weights))] += amount - sum(parts, ZERO)
     return parts
 
@@ -62,6 +76,8 @@ class OrderImporter:
     """Imports orders of one instance; one savepoint per order."""
 
     def __init__(self, instance, client, recorder=None):
+        # Whoever runs the job, the store's company books it.
+        instance = instance.with_company(instance.company_id)
         self.instance = instance
         self.client = client
         self.recorder = recorder
@@ -73,15 +89,21 @@ class OrderImporter:
         self._taxes = {}
         self._currencies = {}
         self._mappings = {}
-        self._pricelist_remarks = []  # see _pricelist
         self._tax_classes = None  # the TaxClassRule of the order being made
+        # Rounding unit of the order being built (its currency's precision).
+        self._quantum = CENT
 
     # ------------------------------------------------------------------
     # One order
     # ------------------------------------------------------------------
 
-    def import_order(self, order):
-        """Create, refresh or skip one order; returns its bigcommerce.order."""
+    def import_order(self, order, force=False):
+        """Create, refresh or skip one order; returns its bigcommerce.order.
+
+        A payload not newer than what is stored (``date_modified``) is not
+        applied: a job retried late, or an overlapping poll, never writes an
+        older version over a newer one. ``force`` (Retry) applies it anyway.
+        """
         records = self.env["bigcommerce.order"]
         order_id = int(order["id"])
         if order.get("_missing"):
@@ -99,6 +121,8 @@ class OrderImporter:
                 self._count("skipped")
                 return known
             record = records._claim(self.instance, order_id)
+            if not force and self._not_newer(record, order):
+                return record
             try:
                 with self.env.cr.savepoint():
                     return self._apply_status(record, order)
@@ -108,6 +132,8 @@ class OrderImporter:
                     record, order, str(error.args[0] if error.args else error)
                 )
         record = records._claim(self.instance, order_id)
+        if not force and self._not_newer(record, order):
+            return record
         if record.sale_order_id:
             return self._refresh(record, order)
         try:
@@ -123,15 +149,22 @@ class OrderImporter:
             )
         return record
 
+    def _not_newer(self, record, order):
+        """Whether ``order`` is not newer than the version ``record`` holds
+        (counted as unchanged, or skipped when older)."""
+        stored = record.date_modified
+        incoming = self._datetime(order.get("date_modified"))
+        if not stored or not incoming or incoming > stored:
+            return False
+        self._count("unchanged" if incoming == stored else "stale")
+        return True
+
     def _refresh(self, record, order):
         """A later version of an imported order: status, shipments, checks.
 
         A posted invoice is never rewritten: a total that changed after
         invoicing flags the order for review with both figures.
         """
-        if record.date_modified == self._datetime(order["date_modified"]):
-            self._count("unchanged")
-            return record
         values = self._status_values(order)
         invoice = record.invoice_id
         if invoice.state == "posted" and float_compare(
@@ -160,6 +193,10 @@ class OrderImporter:
                     status=order.get("status"),
                 ),
             )
+        elif record.state in ("failed", "pending"):
+            # E.g. a refresh that gave up earlier: the order is imported, its
+            # record goes back to its true state (its refunds wait for it).
+            values.update(state="done", failure_reason=False)
         record.write(values)
         self._sync_shipments(record, order)
         self._count("review" if values.get("state") == "review" else "updated")
@@ -167,9 +204,6 @@ class OrderImporter:
 
     def _apply_status(self, record, order):
         """A known order moved to a status that is not imported."""
-        if record.date_modified == self._datetime(order["date_modified"]):
-            self._count("unchanged")
-            return record
         action = self.actions.get(order["status_id"], "ignore")
         values = self._status_values(order)
         sale_order = record.sale_order_id
@@ -248,7 +282,11 @@ class OrderImporter:
         if self.recorder:
             # The log's columns: an order left for review counts as failed,
             # an unchanged one as skipped.
-            column = {"review": "failed", "unchanged": "skipped"}.get(key, key)
+            column = {
+                "review": "failed",
+                "unchanged": "skipped",
+                "stale": "skipped",
+            }.get(key, key)
             self.recorder.add_counts(**{column: 1})
 
     def _datetime(self, value):
@@ -298,8 +336,17 @@ class OrderImporter:
     # ------------------------------------------------------------------
 
     def _create_sale_order(self, record, order):
+        """One order's sale order, invoice and payments (see ``order_batch``
+        for a page of new orders at once)."""
+        return self._create_prepared([self._prepare_sale_order(record, order)])[0]
+
+    def _prepare_sale_order(self, record, order):
+        """Everything a new order needs from BigCommerce and Odoo's
+        reference data (products, taxes, partners), before anything of the
+        order itself is created: the sale order's values."""
         instance = self.instance
         currency = self._currency(order)
+        self._quantum = currency_quantum(currency)
         mapping = self._payment_mapping(order)
         inclusive = bool(order.get("is_tax_inclusive_pricing"))
         products = self._order_products(order)
@@ -330,7 +377,8 @@ class OrderImporter:
             "bigcommerce_order_record_id": record.id,
             "order_line": [Command.create(values) for values in lines],
         }
-        pricelist = self._pricelist(currency, mapping, partner)
+        remarks = []  # the pricelist levels passed over, posted on the order
+        pricelist = self._pricelist(currency, mapping, partner, remarks)
         if pricelist:
             values["pricelist_id"] = pricelist.id
         if instance.use_bigcommerce_order_number:
@@ -344,44 +392,77 @@ class OrderImporter:
             # BigCommerce already chose the taxes: only the fiscal position
             # applied by _fiscal_position (mode "then the fiscal position").
             values["fiscal_position_id"] = fiscal_position.id
-        sale_order = (
+        # Read now, so that creating the orders needs no request.
+        shipments = None
+        if self._fulfilment_values(order)["items_shipped"]:
+            shipments = list(self.client.iter_order_shipments(order["id"]))
+        return PreparedOrder(
+            record, order, values, mapping, currency, shipments, remarks
+        )
+
+    def _create_prepared(self, batch):
+        """Create, confirm, invoice and post prepared orders, as one batch:
+        one ``create`` of the sale orders, one ``action_confirm``, one
+        ``create`` of the invoices and one ``action_post`` (Odoo's batch
+        work is about twice as fast as one order at a time). Returns the
+        sale orders."""
+        sale_orders = (
             self.env["sale.order"]
             .with_company(self.company)
             .with_context(mail_create_nolog=True, tracking_disable=True)
-            .create(values)
+            .create([prepared.values for prepared in batch])
         )
-        for remark in self._pricelist_remarks:
-            sale_order.message_post(body=remark)
-        invoice = self.env["account.move"]
-        if mapping.confirm_order:
-            sale_order.action_confirm()
-        if mapping.create_invoice and instance.create_single_invoice:
-            invoice = self._create_invoice(sale_order, order)
-            problem = self._mismatch(invoice, order, currency)
-        else:
-            # Not invoiced, or one invoice per delivery (importers/order_invoice.py).
-            problem = self._mismatch(sale_order, order, currency)
-        record_values = {
-            **self._status_values(order),
-            "sale_order_id": sale_order.id,
-            "invoice_id": invoice.id,
-            "payment_mapping_id": mapping.id,
-            "failure_reason": problem or False,
-            "attempt_count": record.attempt_count + 1,
+        pairs = list(zip(batch, sale_orders, strict=True))
+        for prepared, sale_order in pairs:
+            for remark in prepared.remarks:
+                sale_order.message_post(body=remark)
+        sale_orders.browse(
+            [order.id for prepared, order in pairs if prepared.mapping.confirm_order]
+        ).action_confirm()
+        # "Create Single Invoice?" off: one invoice per delivery instead
+        # (importers/order_invoice.py, when a picking is validated).
+        single = self.instance.create_single_invoice
+        invoiced = [pair for pair in pairs if single and pair[0].mapping.create_invoice]
+        invoices = self._create_invoices(
+            [(sale_order, prepared.order) for prepared, sale_order in invoiced]
+        )
+        invoice_of = {
+            sale_order.id: invoice
+            for (_prepared, sale_order), invoice in zip(invoiced, invoices, strict=True)
         }
-        if problem:
-            record_values["state"] = "review"
-            self._count("review")
-        else:
-            if mapping.post_invoice and invoice:
-                invoice.action_post()
-                if mapping.register_payment:
-                    self._register_payments(invoice, order, mapping)
-            record_values["state"] = "done"
-            self._count("created")
-        record.write(record_values)
-        self._sync_shipments(record, order)
-        return sale_order
+        moves = self.env["account.move"]
+        to_post, outcomes = moves, []
+        for prepared, sale_order in pairs:
+            invoice = invoice_of.get(sale_order.id, moves)
+            problem = self._mismatch(
+                invoice if sale_order.id in invoice_of else sale_order,
+                prepared.order,
+                prepared.currency,
+            )
+            if not problem and prepared.mapping.post_invoice:
+                to_post |= invoice
+            outcomes.append((prepared, sale_order, invoice, problem))
+        to_post.action_post()
+        for prepared, sale_order, invoice, problem in outcomes:
+            record, order, mapping = prepared.record, prepared.order, prepared.mapping
+            if not problem and invoice in to_post and mapping.register_payment:
+                self._register_payments(invoice, order, mapping)
+            record.write(
+                {
+                    **self._status_values(order),
+                    "sale_order_id": sale_order.id,
+                    "invoice_id": invoice.id,
+                    "payment_mapping_id": mapping.id,
+                    "failure_reason": problem or False,
+                    "attempt_count": record.attempt_count + 1,
+                    "state": "review" if problem else "done",
+                }
+            )
+            self._sync_shipments(record, order, prepared.shipments)
+        # Counted once all went through: a batch rolled back counts nothing.
+        for _prepared, _sale_order, _invoice, problem in outcomes:
+            self._count("review" if problem else "created")
+        return sale_orders
 
     def _payment_mapping(self, order):
         key = (order.get("payment_method") or "", order.get("payment_status") or "")
@@ -423,9 +504,9 @@ class OrderImporter:
                         store=instance.name,
                     )
                 )
-            self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=invoice.ids
-            ).create(
+            self.env["account.payment.register"].with_company(
+                invoice.company_id
+            ).with_context(active_model="account.move", active_ids=invoice.ids).create(
                 {
                     "amount": float(amount),
                     "journal_id": journal.id,
@@ -434,16 +515,18 @@ class OrderImporter:
                 }
             )._create_payments()
 
-    def _sync_shipments(self, record, order):
+    def _sync_shipments(self, record, order, rows=None):
         """BigCommerce's shipments of the order (carrier, tracking, items).
 
         Read only when the order shipped something, or had shipments before
-        (a shipment deleted in BigCommerce goes away here too).
+        (a shipment deleted in BigCommerce goes away here too); ``rows``:
+        already read.
         """
         if not record.items_shipped and not record.shipment_ids:
             return
         shipments = self.env["bigcommerce.shipment"]
-        rows = list(self.client.iter_order_shipments(order["id"]))
+        if rows is None:
+            rows = list(self.client.iter_order_shipments(order["id"]))
         known = {shipment.bigcommerce_id: shipment for shipment in record.shipment_ids}
         skus = {
             line.bigcommerce_line_id: line.product_id.default_code or line.name
@@ -488,18 +571,29 @@ class OrderImporter:
 
     def _create_invoice(self, sale_order, order):
         """The invoice of every ordered quantity: BigCommerce charged it all."""
-        invoice_values = sale_order._prepare_invoice()
-        invoice_values["invoice_date"] = self._datetime(order["date_created"]).date()
-        invoice_values["invoice_line_ids"] = [
-            Command.create(line._prepare_invoice_line(quantity=line.product_uom_qty))
-            for line in sale_order.order_line
-            if not line.display_type
-        ]
+        return self._create_invoices([(sale_order, order)])
+
+    def _create_invoices(self, pairs):
+        """The invoices of [(sale order, BigCommerce order)], in one create."""
+        values = []
+        for sale_order, order in pairs:
+            invoice_values = sale_order._prepare_invoice()
+            invoice_values["invoice_date"] = self._datetime(
+                order["date_created"]
+            ).date()
+            invoice_values["invoice_line_ids"] = [
+                Command.create(
+                    line._prepare_invoice_line(quantity=line.product_uom_qty)
+                )
+                for line in sale_order.order_line
+                if not line.display_type
+            ]
+            values.append(invoice_values)
         return (
             self.env["account.move"]
             .with_company(self.company)
             .with_context(default_move_type="out_invoice", tracking_disable=True)
-            .create(invoice_values)
+            .create(values)
         )
 
     def _mismatch(self, document, order, currency):
@@ -541,8 +635,8 @@ class OrderImporter:
         instance = self.instance
         billing = order.get("billing_address") or {}
         if order.get("customer_id"):
-            partner = instance._bigcommerce_customer_partner(
-                order["customer_id"], self.client
+            partner = instance._bigcommerce_order_customer_partner(
+                order["customer_id"], billing, self.client
             )
         else:
             partner = instance._bigcommerce_guest_partner(billing)
@@ -575,12 +669,16 @@ class OrderImporter:
             self._currencies[code] = currency
         return self._currencies[code]
 
-    def _pricelist(self, currency, mapping, partner):
+    def _pricelist(self, currency, mapping, partner, remarks=None):
         """See importers/order_pricelist.py (three levels, then a fallback);
-        the levels passed over are noted on the sale order."""
-        self._pricelist_remarks = []
+        why a level was passed over is appended to ``remarks`` (noted on the
+        sale order)."""
         return resolve_pricelist(
-            self.instance, currency, mapping, partner, self._pricelist_remarks
+            self.instance,
+            currency,
+            mapping,
+            partner,
+            [] if remarks is None else remarks,
         )
 
     # ------------------------------------------------------------------
@@ -660,14 +758,18 @@ class OrderImporter:
                 ("amount_type", "=", "percent"),
                 ("name", "=", label),
             ]
-            tax = taxes.search(domain, limit=1)
-            if not tax:
-                tax = taxes.create(
-                    {
-                        **self._tax_values(label, rate, inclusive),
-                        "tax_group_id": self._tax_group(label).id,
-                    }
-                )
+            # Once per company, even when two jobs meet a new tax together.
+            tax = find_or_create(
+                taxes,
+                self.company,
+                "tax",
+                label,
+                lambda: taxes.search(domain, limit=1),
+                lambda: {
+                    **self._tax_values(label, rate, inclusive),
+                    "tax_group_id": self._tax_group(label).id,
+                },
+            )
             self._taxes[key] = tax
         return self._taxes[key]
 
@@ -675,10 +777,16 @@ class OrderImporter:
         """A tax group of the tax's own name: invoice totals then show
         "State Tax 6%", not the company's default group."""
         groups = self.env["account.tax.group"]
-        group = groups.search(
-            [("company_id", "=", self.company.id), ("name", "=", label)], limit=1
+        return find_or_create(
+            groups,
+            self.company,
+            "tax_group",
+            label,
+            lambda: groups.search(
+                [("company_id", "=", self.company.id), ("name", "=", label)], limit=1
+            ),
+            lambda: {"name": label, "company_id": self.company.id},
         )
-        return group or groups.create({"name": label, "company_id": self.company.id})
 
     def _tax_values(self, label, rate, inclusive):
         account = self.instance.tax_account_id or self._default_tax_account()
@@ -738,7 +846,7 @@ class OrderImporter:
             taxes |= tax
             row_amounts[tax.id] += parse_money(row["line_amount"])
         ids = list(row_amounts)
-        shares = _split(extra_tax, [row_amounts[i] for i in ids])
+        shares = _split(extra_tax, [row_amounts[i] for i in ids], self._quantum)
         amounts = {
             tax_id: row_amounts[tax_id] * rows_factor + share
             for tax_id, share in zip(ids, shares, strict=True)
@@ -812,11 +920,11 @@ class OrderImporter:
             by_tax[row["id"]] += Decimal(str(row["amount"]))
         # Rounding per unit against per line: at most a cent per unit, and
         # a cent per tax for splitting.
-        tolerance = CENT * (abs(int(quantity)) + len(taxes))
+        tolerance = self._quantum * (abs(int(quantity)) + len(taxes))
         if abs(sum(by_tax.values(), ZERO) - amounts.tax) > tolerance:
             return
         ids = list(by_tax)
-        shares = _split(amounts.tax, [by_tax[tax_id] for tax_id in ids])
+        shares = _split(amounts.tax, [by_tax[tax_id] for tax_id in ids], self._quantum)
         values["extra_tax_data"] = self._extra_tax_data(
             currency,
             price_unit,
@@ -1038,9 +1146,13 @@ class OrderImporter:
             return instance._bigcommerce_custom_product(line)
         key = sku.lower()
         if key not in self._products:
-            product = self.env["product.product"].search(
+            # The catalog binding first: an unknown product is imported from
+            # the catalog when the store allows product creation.
+            product = instance._bigcommerce_variant_product(
+                line.get("variant_id"), line.get("product_id"), self.client
+            ) or self.env["product.product"].search(
                 [
-                    ("default_code", "=ilike", sku),
+                    ("default_code", "=ilike", escape_psql(sku)),
                     ("company_id", "in", (False, self.company.id)),
                 ],
                 limit=1,

@@ -21,7 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from .order import ZERO, OrderImporter, _cents, _split
+from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 
 _logger = logging.getLogger(__name__)
 
@@ -43,11 +43,11 @@ class RefundImportError(Exception):
     """The refund cannot be booked as BigCommerce states it; shown to users."""
 
 
-def _money(value):
-    return _cents(Decimal(str(value)))
+def _money(value, quantum=CENT):
+    return _cents(Decimal(str(value)), quantum)
 
 
-def _prorate(amount, done, part, whole):
+def _prorate(amount, done, part, whole, quantum=CENT):
     """What ``part`` more units of ``whole`` are worth after ``done`` units.
 
     Cumulative rounding: refunding every unit, in any number of refunds,
@@ -55,7 +55,9 @@ def _prorate(amount, done, part, whole):
     """
     if not whole:
         return ZERO
-    return _cents(amount * (done + part) / whole) - _cents(amount * done / whole)
+    return _cents(amount * (done + part) / whole, quantum) - _cents(
+        amount * done / whole, quantum
+    )
 
 
 class _CreditLine:
@@ -83,12 +85,16 @@ class RefundImporter:
     """Books the refunds of one instance; one savepoint per refund."""
 
     def __init__(self, instance, client, recorder=None):
+        # Whoever runs the job, the store's company books it.
+        instance = instance.with_company(instance.company_id)
         self.instance = instance
         self.client = client
         self.recorder = recorder
         self.env = instance.env
         self.company = instance.company_id
         self.counts = defaultdict(int)
+        # Rounding unit of the refund being booked (its currency's precision).
+        self._quantum = CENT
 
     # ------------------------------------------------------------------
     # One refund
@@ -235,7 +241,9 @@ class RefundImporter:
                         status=order.get("status") or order["status_id"],
                     )
                 )
-            importer.import_order(order)
+            # Just read: the current version, applied even if it is the one
+            # that failed before (the cause may be fixed since).
+            importer.import_order(order, force=True)
             record = orders.search(domain)
         if record.state == "failed" or not record.sale_order_id:
             raise RefundPending(
@@ -254,10 +262,15 @@ class RefundImporter:
                     reason=record.failure_reason or "",
                 )
             )
-        # Refunds of one order are booked one at a time: each sees what the
-        # previous ones credited.
+        # Refunds of one order are booked one at a time, each seeing what the
+        # previous ones credited. A row lock alone is not enough under
+        # REPEATABLE READ: the job that waited would go on with its old
+        # snapshot. Updating the row makes PostgreSQL raise a serialization
+        # failure in the job that waited, and queue_job runs it again with a
+        # fresh snapshot.
         self.env.cr.execute(
-            "SELECT id FROM bigcommerce_order WHERE id = %s FOR UPDATE", [record.id]
+            "UPDATE bigcommerce_order SET write_date = write_date WHERE id = %s",
+            [record.id],
         )
         return record
 
@@ -269,6 +282,8 @@ class RefundImporter:
         invoice = order_record.invoice_id
         currency = invoice.currency_id
         digits = currency.decimal_places
+        # Amounts are rounded to the invoice currency's precision (JPY: yen).
+        self._quantum = currency_quantum(currency)
         total = parse_money(refund.get("total_amount"))
         tax = parse_money(refund.get("total_tax"))
         earlier = self.env["bigcommerce.refund"].search(
@@ -550,10 +565,11 @@ class RefundImporter:
             )
         group = main + discounts
         group_total = _prorate(
-            sum((_money(line.price_total) for line in group), ZERO),
+            sum((_money(line.price_total, self._quantum) for line in group), ZERO),
             done,
             quantity,
             ordered,
+            self._quantum,
         )
         group_tax = self._prorated_taxes(group, done, quantity, ordered)
         result = []
@@ -567,7 +583,13 @@ class RefundImporter:
                 line,
             )
             credit.keep_price = True
-            credit.total = _prorate(_money(line.price_total), done, quantity, ordered)
+            credit.total = _prorate(
+                _money(line.price_total, self._quantum),
+                done,
+                quantity,
+                ordered,
+                self._quantum,
+            )
             credit.tax = self._prorated_taxes(line, done, quantity, ordered)
             result.append(credit)
         if discounts:
@@ -576,10 +598,13 @@ class RefundImporter:
                 tax_id: amount - sum((c.tax.get(tax_id, ZERO) for c in result), ZERO)
                 for tax_id, amount in group_tax.items()
             }
-            weights = [abs(_money(line.price_total)) for line in discounts]
-            totals = _split(rest_total, weights)
+            weights = [
+                abs(_money(line.price_total, self._quantum)) for line in discounts
+            ]
+            totals = _split(rest_total, weights, self._quantum)
             taxes = {
-                tax_id: _split(amount, weights) for tax_id, amount in rest_tax.items()
+                tax_id: _split(amount, weights, self._quantum)
+                for tax_id, amount in rest_tax.items()
             }
             for position, line in enumerate(discounts):
                 credit = _CreditLine(
@@ -610,7 +635,9 @@ class RefundImporter:
                 )
             )
         requested = parse_money(item.get("requested_amount"), default=None)
-        invoiced = sum((_money(line.price_total) for line in lines), ZERO)
+        invoiced = sum(
+            (_money(line.price_total, self._quantum) for line in lines), ZERO
+        )
         if requested is None or requested >= invoiced:
             requested = invoiced
         result = []
@@ -618,7 +645,13 @@ class RefundImporter:
             credit = _CreditLine(
                 line.product_id, line.name, 1, ZERO, line.tax_ids, line
             )
-            credit.total = _prorate(_money(line.price_total), ZERO, requested, invoiced)
+            credit.total = _prorate(
+                _money(line.price_total, self._quantum),
+                ZERO,
+                requested,
+                invoiced,
+                self._quantum,
+            )
             credit.tax = self._prorated_taxes(line, ZERO, requested, invoiced)
             result.append(credit)
         return result
@@ -657,7 +690,9 @@ class RefundImporter:
         amounts = {}
         if manual and all(str(tax.id) in manual for tax in line.tax_ids):
             for tax in line.tax_ids:
-                amounts[tax.id] = _money(manual[str(tax.id)]["tax_amount_currency"])
+                amounts[tax.id] = _money(
+                    manual[str(tax.id)]["tax_amount_currency"], self._quantum
+                )
             return amounts
         computed = line.tax_ids.compute_all(
             line.price_unit,
@@ -667,7 +702,9 @@ class RefundImporter:
             partner=line.partner_id,
         )
         for row in computed["taxes"]:
-            amounts[row["id"]] = amounts.get(row["id"], ZERO) + _money(row["amount"])
+            amounts[row["id"]] = amounts.get(row["id"], ZERO) + _money(
+                row["amount"], self._quantum
+            )
         return amounts
 
     def _prorated_taxes(self, lines, done, part, whole):
@@ -682,8 +719,8 @@ class RefundImporter:
             for tax_id, amount in self._line_taxes(line).items():
                 totals[tax_id] += amount
         ids = list(totals)
-        amount = _prorate(sum(totals.values(), ZERO), done, part, whole)
-        parts = _split(amount, [abs(totals[tax_id]) for tax_id in ids])
+        amount = _prorate(sum(totals.values(), ZERO), done, part, whole, self._quantum)
+        parts = _split(amount, [abs(totals[tax_id]) for tax_id in ids], self._quantum)
         return dict(zip(ids, parts, strict=True))
 
     # ------------------------------------------------------------------
@@ -722,7 +759,9 @@ class RefundImporter:
         if sum(natural, ZERO) != target and taxed:
             weights = natural if any(natural) else [bases[id(ln)] for ln, _t in taxed]
             for (line, tax_id), amount in zip(
-                taxed, _split(target, [abs(w) for w in weights]), strict=True
+                taxed,
+                _split(target, [abs(w) for w in weights], self._quantum),
+                strict=True,
             ):
                 line.tax[tax_id] = amount
         for line in lines:
@@ -766,7 +805,11 @@ class RefundImporter:
         weights = self._line_taxes(source)
         ids = list(weights)
         line.tax = dict(
-            zip(ids, _split(tax, [abs(weights[i]) for i in ids]), strict=True)
+            zip(
+                ids,
+                _split(tax, [abs(weights[i]) for i in ids], self._quantum),
+                strict=True,
+            )
         )
         return line
 

@@ -28,3 +28,9 @@ from . import bigcommerce_instance_settings
 from . import sale_order_line_charged
 from . import stock_picking
 from . import bigcommerce_instance_date_range
+from . import bigcommerce_natural_key
+from . import bigcommerce_category
+from . import bigcommerce_brand
+from . import bigcommerce_product_catalog
+from . import bigcommerce_instance_catalog
+from . import bigcommerce_instance_catalog_webhook

@@ -20,6 +20,9 @@ _logger = logging.getLogger(__name__)
 
 # Seconds an inline job may wait for the store's quota or a transient error.
 INLINE_MAX_WAIT = 30.0
+# Seconds a button (Test Connection, Confirm: a web request that holds a
+# worker while the user waits) may wait; beyond, it says to try again.
+INTERACTIVE_MAX_WAIT = 5.0
 # A poll queued by the cron starts a little after the tick it is due at.
 POLL_SLACK = timedelta(minutes=2)
 # The import crons tick this often; shorter intervals would not be honoured.
@@ -364,7 +367,7 @@ class BigcommerceInstance(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _get_client(self, max_wait=INLINE_MAX_WAIT):
+    def _get_client(self, max_wait=INTERACTIVE_MAX_WAIT):
         """A REST client for this store.
 
         ``max_wait=0`` (jobs, see ``_job_client``): the client raises a

@@ -6,12 +6,20 @@ from odoo.exceptions import UserError
 
 from ..client.parsing import format_iso8601, parse_datetime
 from ..importers.customer import BATCH_SIZE, CustomerImporter
+from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors
 from .bigcommerce_log import log_operation
 
 # Polls re-read what changed shortly before the checkpoint (clock skew,
 # customers saved while the previous poll was running).
 POLL_OVERLAP = timedelta(minutes=5)
+
+
+def _date_key(kwargs):
+    """The customer date a batch filters and pages on."""
+    if kwargs.get("date_field") == "created":
+        return "date_created"
+    return "date_modified"
 
 
 class BigcommerceInstance(models.Model):
@@ -92,7 +100,7 @@ class BigcommerceInstance(models.Model):
                 raise UserError(
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
-            instance.with_delay(
+            instance.with_company(instance.company_id).with_delay(
                 channel="root.bigcommerce",
                 description=self.env._("Import customers of %s", instance.name),
                 identity_key=identity_exact,
@@ -107,69 +115,132 @@ class BigcommerceInstance(models.Model):
             lambda instance: self.env._("Poll customers of %s", instance.name),
         )
 
-    def _job_poll_customers(self):
+    def _job_poll_customers(self, cursor=None):
         """Queue job: import the customers modified since the checkpoint.
 
-        The checkpoint moves to the start of this run, and only when the run
-        succeeds (a failure rolls the whole job back).
+        One page per job (``tools/batch.py``); the checkpoint moves to the
+        start of the poll when its last page is imported.
         """
         self.ensure_one()
-        started = fields.Datetime.now()
-        since = self.customer_checkpoint and self.customer_checkpoint - POLL_OVERLAP
-        result = self._job_import_customers(
-            since=fields.Datetime.to_string(since) if since else None
-        )
-        self.customer_checkpoint = started
+        if cursor is None:
+            since = self.customer_checkpoint and self.customer_checkpoint - POLL_OVERLAP
+            cursor = batch.first_cursor(
+                since=format_iso8601(since) if since else None,
+                started=fields.Datetime.to_string(fields.Datetime.now()),
+            )
+        done, result = self._run_customer_steps("_job_poll_customers", cursor, {})
+        if done:
+            self.customer_checkpoint = fields.Datetime.to_datetime(done["started"])
         return result
 
-    def _job_import_customers(self, customer_ids=None, since=None):
-        """Queue job: import customers by id, or modified since ``since``.
+    def _job_import_customers(
+        self, customer_ids=None, since=None, cursor=None, until=None, date_field=None
+    ):
+        """Queue job: one step (one page of 250) of a customer import.
 
-        Pages GET /v3/customers?include=addresses, 250 per page; never sleeps
-        on the API (rate limits and 5xx make queue_job retry the job).
+        Reads GET /v3/customers?include=addresses at the cursor (by ids, 250
+        a page, or modified since ``since``, sorted by ``date_modified``),
+        imports the page and queues the next step; never sleeps on the API
+        (a rate limit resumes the page where it stopped).
         """
         self.ensure_one()
-        with (
-            retry_job_on_transient_errors(self.env),
-            log_operation(self, "import_customers", "customer") as recorder,
-        ):
-            client = self._job_client()
-            importer = CustomerImporter(self, client, recorder)
-            for filters in self._customer_filters(customer_ids, since):
-                importer.import_rows(client.iter_customers(**filters))
-            recorder.note(
-                self.env._(
-                    "Customers: %(created)s created, %(updated)s updated, "
-                    "%(skipped)s unchanged",
-                    created=recorder.created,
-                    updated=recorder.updated,
-                    skipped=recorder.skipped,
-                )
+        if cursor is None:
+            cursor = batch.first_cursor(
+                since=format_iso8601(fields.Datetime.to_datetime(since))
+                if since
+                else None
             )
-        return self.env._(
-            "%(created)s customers created, %(updated)s updated.",
-            created=recorder.created,
-            updated=recorder.updated,
-        )
+        kwargs = {
+            "customer_ids": customer_ids,
+            "until": until,
+            "date_field": date_field,
+        }
+        return self._run_customer_steps("_job_import_customers", cursor, kwargs)[1]
 
-    @api.model
-    def _customer_filters(self, customer_ids=None, since=None):
-        """The /v3/customers filters of an import, one dict per request chain."""
-        base = {}  # iter_customers pages by 250 and embeds the addresses
-        if since:
-            base["date_modified:min"] = format_iso8601(
-                fields.Datetime.to_datetime(since)
+    def _run_customer_steps(self, method, cursor, kwargs):
+        """Run the step at ``cursor``, queue the next (inline: run them all).
+
+        Returns (the last cursor when the batch is complete else None, a
+        summary of this job's work).
+        """
+        client = self._job_client()
+        created = updated = 0
+        while True:
+            with (
+                retry_job_on_transient_errors(self.env),
+                log_operation(self, "import_customers", "customer") as recorder,
+            ):
+                rows, handled, error = self._import_customers_step(
+                    client, cursor, recorder, **kwargs
+                )
+                recorder.note(
+                    self.env._(
+                        "Customers: %(created)s created, %(updated)s updated, "
+                        "%(skipped)s unchanged",
+                        created=recorder.created,
+                        updated=recorder.updated,
+                        skipped=recorder.skipped,
+                    )
+                )
+            created += recorder.created
+            updated += recorder.updated
+            following, seconds = batch.plan_next(
+                cursor,
+                rows,
+                handled,
+                error,
+                key=None if kwargs.get("customer_ids") else _date_key(kwargs),
             )
-            base["sort"] = "date_modified:asc"
-        if not customer_ids:
-            return [base]
-        return [
-            {
-                **base,
-                "id:in": ",".join(map(str, customer_ids[start : start + BATCH_SIZE])),
-            }
-            for start in range(0, len(customer_ids), BATCH_SIZE)
-        ]
+            if following is not None and batch.run_inline(self.env) and not error:
+                cursor = following
+                continue
+            if following is not None:
+                batch.queue_step(
+                    self,
+                    method,
+                    following,
+                    self.env._("Import customers of %s (continued)", self.name),
+                    kwargs={k: v for k, v in kwargs.items() if v},
+                    seconds=seconds,
+                )
+            summary = self.env._(
+                "%(created)s customers created, %(updated)s updated.",
+                created=created,
+                updated=updated,
+            )
+            return (cursor if following is None else None), summary
+
+    def _import_customers_step(
+        self, client, cursor, recorder, customer_ids=None, until=None, date_field=None
+    ):
+        """Read the page at ``cursor`` and import its customers from its offset."""
+        importer = CustomerImporter(self, client, recorder)
+        page = cursor["page"]
+        params = {"include": "addresses", "page": 1, "limit": BATCH_SIZE}
+        if customer_ids:
+            chunk = customer_ids[(page - 1) * BATCH_SIZE : page * BATCH_SIZE]
+            params["id:in"] = ",".join(map(str, chunk))
+        else:
+            # By creation or modification date (the wizard's date range).
+            key = _date_key({"date_field": date_field})
+            params["sort"] = f"{key}:asc"
+            params["page"] = page
+            if cursor.get("since"):
+                params[f"{key}:min"] = cursor["since"]
+            if until:
+                params[f"{key}:max"] = format_iso8601(
+                    fields.Datetime.to_datetime(until)
+                )
+        body = client.request("GET", "v3", "customers", params=params) or {}
+        rows = body.get("data") or []
+        if customer_ids:
+            # A page of ids is complete even if BigCommerce lost some of them.
+            rows = rows + [None] * (len(chunk) - len(rows))
+        todo = [row for row in rows[cursor.get("offset", 0) :] if row]
+        # The page's extra addresses in one request, its new customers in one
+        # batch: nothing below calls BigCommerce, so the page is done whole.
+        importer.import_page(todo, importer._all_addresses(todo))
+        return rows, len(rows), None
 
     # ------------------------------------------------------------
     # Helpers of the order importer
@@ -210,6 +281,24 @@ class BigcommerceInstance(models.Model):
                     store=self.name,
                 )
             )
+        importer.import_rows(rows)
+        return importer._binding(customer_id).partner_id
+
+    def _bigcommerce_order_customer_partner(self, customer_id, billing, client):
+        """The partner of an order placed by customer ``customer_id``.
+
+        A customer deleted in BigCommerce since (its orders stay) is booked
+        with the order's billing address, as a guest would be: the order is
+        imported, not failed.
+        """
+        self.ensure_one()
+        importer = CustomerImporter(self, client or self._get_client())
+        if importer._binding(customer_id):
+            return importer._binding(customer_id).partner_id
+        rows = list(importer.client.iter_customers(**{"id:in": str(customer_id)}))
+        rows = [row for row in rows if row.get("id") == int(customer_id)]
+        if not rows:
+            return importer.guest_partner(billing)
         importer.import_rows(rows)
         return importer._binding(customer_id).partner_id
 

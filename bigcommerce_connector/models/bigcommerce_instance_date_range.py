@@ -6,16 +6,16 @@ The scripting API keeps its signatures and gains keyword arguments:
     instance.import_refunds(since=..., until=...)
     instance.import_customers(since=..., until=..., date_field="created")
 
-A range with an end, or on creation dates, runs as the job
-``_job_import_in_range``, which runs the usual batch job with the range in
-its context; the importers' filters read it there (``_range``), so the paging,
-logging and per-record jobs are those of every other import.
+A range with an end, or on creation dates, queues the first step of the
+usual resumable batch (``tools/batch.py``) with the range's end and date field
+as job arguments, kept by every following step: the paging, logging and
+records per job are those of every other import.
 """
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..client.parsing import format_iso8601, format_rfc2822, parse_datetime
+from ..client.parsing import parse_datetime
 
 DATE_FIELDS = [("modified", "Modification date"), ("created", "Creation date")]
 
@@ -91,7 +91,7 @@ class BigcommerceInstance(models.Model):
                 raise UserError(
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
-            instance.with_delay(
+            delayed = instance.with_company(instance.company_id).with_delay(
                 channel="root.bigcommerce",
                 description=self.env._(
                     "Import %(entity)s of %(store)s (%(field)s %(start)s to %(end)s)",
@@ -101,80 +101,16 @@ class BigcommerceInstance(models.Model):
                     start=date_from or "…",
                     end=date_to or "…",
                 ),
-            )._job_import_in_range(entity, date_from, date_to, date_field)
-        return True
-
-    # ------------------------------------------------------------
-    # Job
-    # ------------------------------------------------------------
-
-    def _job_import_in_range(self, entity, date_from, date_to, date_field):
-        """Queue job: the batch import of ``entity`` over a date range."""
-        self.ensure_one()
-        ranged = self.with_context(
-            bigcommerce_range={"from": date_from, "to": date_to, "field": date_field}
-        )
-        if entity == "orders":
-            return ranged._job_import_orders(date_from=date_from, date_to=date_to)
-        if entity == "refunds":
-            return ranged._job_import_refunds(since=date_from)
-        return ranged._job_import_customers(since=date_from)
-
-    def _range(self):
-        return self.env.context.get("bigcommerce_range")
-
-    # ------------------------------------------------------------
-    # The filters of each entity
-    # ------------------------------------------------------------
-
-    def _iter_bigcommerce_orders(self, client, order_ids, date_from, date_to):
-        wanted = self._range()
-        if order_ids or not wanted or wanted["field"] != "created":
-            yield from super()._iter_bigcommerce_orders(
-                client, order_ids, date_from, date_to
             )
-            return
-        filters = {"sort": "date_created:asc"}
-        for key, value in (
-            ("min_date_created", wanted["from"]),
-            ("max_date_created", wanted["to"]),
-        ):
-            if value:
-                filters[key] = format_rfc2822(fields.Datetime.to_datetime(value))
-        yield from client.iter_orders(**filters)
-
-    def _iter_bigcommerce_refunds(self, client, refund_ids, order_ids, since):
-        wanted = self._range()
-        if refund_ids or order_ids or not wanted or not wanted["to"]:
-            yield from super()._iter_bigcommerce_refunds(
-                client, refund_ids, order_ids, since
-            )
-            return
-        filters = {
-            "created:max": format_iso8601(fields.Datetime.to_datetime(wanted["to"]))
-        }
-        if wanted["from"]:
-            filters["created:min"] = format_iso8601(
-                fields.Datetime.to_datetime(wanted["from"])
-            )
-        yield from client.iter_refunds(**filters)
-
-    def _customer_filters(self, customer_ids=None, since=None):
-        chains = super()._customer_filters(customer_ids=customer_ids, since=since)
-        wanted = self._range()
-        if customer_ids or not wanted:
-            return chains
-        prefix = "date_created" if wanted["field"] == "created" else "date_modified"
-        filters = {"sort": f"{prefix}:asc"}
-        for bound, value in (("min", wanted["from"]), ("max", wanted["to"])):
-            if value:
-                filters[f"{prefix}:{bound}"] = format_iso8601(
-                    fields.Datetime.to_datetime(value)
+            if entity == "orders":
+                delayed._job_import_orders(
+                    date_from=date_from, date_to=date_to, date_field=date_field
                 )
-        return [
-            {
-                **{k: v for k, v in chain.items() if not k.startswith("date_modified")},
-                **filters,
-            }
-            for chain in chains
-        ]
+            elif entity == "refunds":
+                # Refunds are never modified: their range is on creation.
+                delayed._job_import_refunds(since=date_from, until=date_to)
+            else:
+                delayed._job_import_customers(
+                    since=date_from, until=date_to, date_field=date_field
+                )
+        return True

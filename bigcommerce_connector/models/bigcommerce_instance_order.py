@@ -1,24 +1,39 @@
+import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError
 
-from ..client import BigCommerceError
+from ..client import BigCommerceError, RetryableError
+from ..client.client import ORDER_INCLUDES
 from ..client.parsing import format_rfc2822
+from ..importers import order_batch
 from ..importers.order import OrderImporter
+from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
 from .bigcommerce_log import log_operation
 from .bigcommerce_order_status import INCOMPLETE_STATUS, default_odoo_action
 
+_logger = logging.getLogger(__name__)
+
 # date_modified has second resolution and pages can tie: poll with an overlap.
 POLL_OVERLAP = timedelta(minutes=5)
-ORDER_BATCH_SIZE = 250
 
 TAX_MODES = [
     ("odoo", "Odoo taxes (product and fiscal position)"),
     ("bigcommerce", "Follow BigCommerce"),
     ("bigcommerce_fiscal", "Follow BigCommerce, then the fiscal position"),
 ]
+
+
+def _date_key(kwargs):
+    """The order date a batch filters and pages on."""
+    if kwargs.get("date_field") == "created":
+        return "date_created"
+    return "date_modified"
 
 
 class BigcommerceInstance(models.Model):
@@ -144,16 +159,17 @@ class BigcommerceInstance(models.Model):
     def import_orders(self, order_ids=None, date_from=None, date_to=None):
         """Import orders by id, or modified in [date_from, date_to].
 
-        Queues one batch job per instance (channel root.bigcommerce); with the
-        context key ``queue_job__no_delay`` the job runs at once.
-        Dates are "YYYY-MM-DD HH:MM:SS" strings (UTC) or datetimes.
+        Queues the first step of a resumable batch (channel root.bigcommerce,
+        ``tools/batch.py``): each step books one page of 250 orders and queues
+        the next. With the context key ``queue_job__no_delay`` every step runs
+        at once. Dates are "YYYY-MM-DD HH:MM:SS" strings (UTC) or datetimes.
         """
         for instance in self:
             if instance.state != "confirmed":
                 raise UserError(
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
-            instance.with_delay(
+            instance.with_company(instance.company_id).with_delay(
                 channel="root.bigcommerce",
                 description=self.env._("Import orders of %s", instance.name),
             )._job_import_orders(
@@ -173,52 +189,186 @@ class BigcommerceInstance(models.Model):
     # Jobs
     # ------------------------------------------------------------
 
-    def _job_poll_orders(self):
-        """Import what changed since the checkpoint; move it on success."""
-        self.ensure_one()
-        started = fields.Datetime.now()
-        since = self.order_checkpoint and self.order_checkpoint - POLL_OVERLAP
-        self._job_import_orders(
-            date_from=fields.Datetime.to_string(since) if since else None
-        )
-        # The start of the run: changes made while it ran are polled next time.
-        self.order_checkpoint = started
-        return True
+    def _job_poll_orders(self, cursor=None):
+        """Import what changed since the checkpoint, one page per job.
 
-    def _job_import_orders(self, order_ids=None, date_from=None, date_to=None):
-        self.ensure_one()
-        with (
-            retry_job_on_transient_errors(self.env),
-            log_operation(self, "import_orders", "order") as recorder,
-        ):
-            self._import_orders_now(
-                order_ids=order_ids,
-                date_from=date_from,
-                date_to=date_to,
-                recorder=recorder,
-                client=self._job_client(),
-                per_order_jobs=True,
-            )
-        return True
-
-    def _job_import_order(self, order):
-        """Queue job: import one order from the payload its batch job read.
-
-        The payload saves a second request per order; a stale payload is
-        harmless because the next poll brings the newer version. When
-        queue_job would give up (retries exhausted, or an unexpected error),
-        the order is kept as a failed record with the reason instead, in the
-        list an admin watches, with its Retry button.
+        The checkpoint moves to the start of the poll when its last page is
+        booked: a poll stopped half-way resumes where it stopped.
         """
         self.ensure_one()
-        importer = OrderImporter(self, self._job_client())
+        if cursor is None:
+            since = self.order_checkpoint and self.order_checkpoint - POLL_OVERLAP
+            cursor = batch.first_cursor(
+                since=format_rfc2822(since) if since else None,
+                started=fields.Datetime.to_string(fields.Datetime.now()),
+            )
+        done = self._run_order_steps("_job_poll_orders", cursor, {})
+        if done:
+            # The start of the poll: what changed while it ran comes next time.
+            self.order_checkpoint = fields.Datetime.to_datetime(done["started"])
+        return True
+
+    def _job_import_orders(
+        self,
+        order_ids=None,
+        date_from=None,
+        date_to=None,
+        cursor=None,
+        date_field=None,
+    ):
+        """Queue job: one step (one page of 250 orders) of an order import.
+
+        Orders by id (250 ids a step), or modified in [date_from, date_to]
+        (``sort=date_modified:asc``, cursor on ``date_modified``). The page's
+        orders are booked here, without one job per order: no order payload
+        (names, addresses) is ever stored as a job argument, and no request
+        is spent reading an order twice.
+        """
+        self.ensure_one()
+        kwargs = {"order_ids": order_ids, "date_to": date_to, "date_field": date_field}
+        if cursor is None:
+            cursor = batch.first_cursor(
+                since=format_rfc2822(fields.Datetime.to_datetime(date_from))
+                if date_from
+                else None
+            )
+        self._run_order_steps("_job_import_orders", cursor, kwargs)
+        return True
+
+    def _run_order_steps(self, method, cursor, kwargs):
+        """Run the step at ``cursor`` and queue the next (inline: run them all).
+
+        Returns the last cursor when the batch is complete, else None.
+        """
+        client = self._job_client()
+        while True:
+            with (
+                retry_job_on_transient_errors(self.env),
+                log_operation(self, "import_orders", "order") as recorder,
+            ):
+                rows, handled, error = self._import_orders_step(
+                    client, cursor, recorder, **kwargs
+                )
+            following, seconds = batch.plan_next(
+                cursor,
+                rows,
+                handled,
+                error,
+                key=None if kwargs.get("order_ids") else _date_key(kwargs),
+                page_size=self._records_per_job(),
+            )
+            if following is None:
+                return cursor
+            if batch.run_inline(self.env) and not error:
+                cursor = following
+                continue
+            batch.queue_step(
+                self,
+                method,
+                following,
+                self.env._("Import orders of %s (continued)", self.name),
+                kwargs={k: v for k, v in kwargs.items() if v},
+                seconds=seconds,
+            )
+            return None
+
+    def _import_orders_step(
+        self, client, cursor, recorder, order_ids=None, date_to=None, date_field=None
+    ):
+        """Read one page at ``cursor`` and book its orders from its offset.
+
+        Returns (rows, handled, error) for ``tools.batch.plan_next``.
+        """
+        importer = OrderImporter(self, client, recorder)
+        page = cursor["page"]
+        size = self._records_per_job()  # "Records per Job": the page size
+        if order_ids:
+            rows = order_ids[(page - 1) * size : page * size]
+
+            def handle(order_id):
+                order = self._read_order(client, order_id)
+                try:
+                    with self.env.cr.savepoint():
+                        importer.import_order(order)
+                except (RetryableError, RetryableJobError, psycopg2.Error):
+                    raise
+                except Exception as error:  # noqa: BLE001 - kept on the record
+                    _logger.exception("Import of BigCommerce order %s failed", order_id)
+                    importer.give_up(order, self.env._("Unexpected error: %s", error))
+
+            handled, error = batch.handle_rows(self.env, rows, cursor, handle)
+        else:
+            # By creation date ("the orders of last week") or modification.
+            key = _date_key({"date_field": date_field})
+            filters = {"sort": f"{key}:asc"}
+            if cursor.get("since"):
+                filters[f"min_{key}"] = cursor["since"]
+            if date_to:
+                filters[f"max_{key}"] = format_rfc2822(
+                    fields.Datetime.to_datetime(date_to)
+                )
+            params = {
+                "include": ORDER_INCLUDES,
+                "consignment_structure": "object",
+                **filters,
+                "page": page,
+                "limit": size,
+            }
+            # v2 answers 204 (no body) past the last page.
+            rows = client.get_v2("orders", params) or []
+            # New orders of the page are created as one batch.
+            handled, error = order_batch.import_page(
+                importer, rows, cursor.get("offset", 0)
+            )
+        done = rows[cursor.get("offset", 0) : handled]
+        self._note_page(
+            recorder, "order", [row if order_ids else row["id"] for row in done]
+        )
+        self._note_summary(recorder, "order", importer.counts, 0)
+        if error:
+            recorder.note(
+                self.env._(
+                    "Stopped after %(handled)s of %(count)s orders of page "
+                    "%(page)s (%(error)s); resuming in %(seconds)s s.",
+                    handled=handled,
+                    count=len(rows),
+                    page=page,
+                    error=error.message,
+                    seconds=batch.retry_seconds(error),
+                )
+            )
+        return rows, handled, error
+
+    def _job_import_order(self, order_id, force=False):
+        """Queue job: import one order, read by id (Retry, scripting API).
+
+        Only the id is stored with the job. When queue_job would give up
+        (retries exhausted, or an unexpected error), the order is kept as a
+        failed record with the reason instead, in the list an admin watches,
+        with its Retry button.
+        """
+        self.ensure_one()
+        client = self._job_client()
+        importer = OrderImporter(self, client)
         record = run_or_keep(
             self.env,
-            lambda: importer.import_order(order),
-            lambda reason: importer.give_up(order, reason),
-            f"Import of BigCommerce order {order['id']}",
+            lambda: importer.import_order(
+                self._read_order(client, order_id), force=force
+            ),
+            lambda reason: importer.give_up({"id": order_id}, reason),
+            f"Import of BigCommerce order {order_id}",
         )
         return f"{record.display_name}: {record.state}" if record else "skipped"
+
+    @api.model
+    def _read_order(self, client, order_id):
+        try:
+            return client.get_order(order_id)
+        except BigCommerceError as error:
+            if error.status != 404:
+                raise
+            # Reported by the importer as a failed record.
+            return {"id": int(order_id), "_missing": True}
 
     def _import_orders_now(
         self,
@@ -227,9 +377,9 @@ class BigcommerceInstance(models.Model):
         date_to=None,
         recorder=None,
         client=None,
-        per_order_jobs=False,
+        force=False,
     ):
-        """Page through the orders; import each (or queue one job per order).
+        """Import orders in this transaction (webhook jobs, Retry inline).
 
         Every order is imported in its own savepoint, so one bad order never
         blocks the others.
@@ -237,36 +387,19 @@ class BigcommerceInstance(models.Model):
         self.ensure_one()
         client = client or self._get_client()
         importer = OrderImporter(self, client, recorder)
-        eligible = self._eligible_status_ids()
-        orders = self._iter_bigcommerce_orders(client, order_ids, date_from, date_to)
-        queued = 0
-        # "Records per job": the orders of one job, queued once it is full.
-        pending = []
-        for order in orders:
-            if per_order_jobs and order.get("status_id") in eligible:
-                pending.append(order)
-                queued += 1
-                if len(pending) >= self.queue_batch_size:
-                    self._queue_import_jobs("order", pending, recorder)
-                    pending = []
-            else:
-                self._note_record(
-                    recorder, "order", order, importer.import_order(order)
-                )
-        self._queue_import_jobs("order", pending, recorder)
-        self._note_summary(recorder, "order", importer.counts, queued)
-        return dict(importer.counts, queued=queued)
+        for order in self._iter_bigcommerce_orders(
+            client, order_ids, date_from, date_to
+        ):
+            self._note_record(
+                recorder, "order", order, importer.import_order(order, force=force)
+            )
+        self._note_summary(recorder, "order", importer.counts, 0)
+        return dict(importer.counts)
 
     def _iter_bigcommerce_orders(self, client, order_ids, date_from, date_to):
         if order_ids:
             for order_id in order_ids:
-                try:
-                    yield client.get_order(order_id)
-                except BigCommerceError as error:
-                    if error.status != 404:
-                        raise
-                    # Reported by the importer as a failed record.
-                    yield {"id": int(order_id), "_missing": True}
+                yield self._read_order(client, order_id)
             return
         filters = {"sort": "date_modified:asc"}
         if date_from:

@@ -5,14 +5,9 @@ importer it changes (``importers/order_pricelist.py``,
 ``importers/order_invoice.py``, ``importers/order_tax_class.py``).
 """
 
-import hashlib
-
 from odoo import fields, models
 
 from ..client.client import PAGE_LIMIT
-from ..importers.order import OrderImporter
-from ..importers.refund import RefundImporter
-from ..tools.job_retry import run_or_keep
 from .bigcommerce_log import LOG_LEVELS
 
 
@@ -28,11 +23,11 @@ class BigcommerceInstance(models.Model):
     )
     queue_batch_size = fields.Integer(
         string="Records per Job",
-        default=1,
-        help="How many orders (and refunds) one queued job imports. 1: one job "
-        "per record (a failure retries only that record); more: fewer jobs, "
-        "each importing its records one savepoint at a time. At most one API "
-        f"page ({PAGE_LIMIT}).",
+        default=PAGE_LIMIT,
+        help="How many orders (and refunds) one step of an import batch "
+        "reads and imports (its page size), each in its own savepoint; the "
+        "step then queues the next one. Fewer: shorter jobs, more requests. "
+        f"At most one API page ({PAGE_LIMIT}).",
     )
     log_level = fields.Selection(
         LOG_LEVELS,
@@ -87,87 +82,11 @@ class BigcommerceInstance(models.Model):
     # Jobs: "Records per job"
     # ------------------------------------------------------------
 
-    def _queue_import_jobs(self, kind, rows, recorder=None):
-        """Queue the import of ``rows`` (orders or refunds read by a batch job).
-
-        One row: the record's own job, with its usual identity key. More
-        (``queue_batch_size`` > 1): one job for them all, whose identity key
-        is the list of ids (and order versions), so a poll that reads the
-        same page again queues nothing new while it waits.
-        """
+    def _records_per_job(self):
+        """How many records one step of an order or refund batch handles:
+        the page size it reads (tools/batch.py), at most one API page."""
         self.ensure_one()
-        if not rows:
-            return
-        for row in rows:
-            self._note_record(recorder, kind, row, None)
-        if len(rows) == 1:
-            row = rows[0]
-            if kind == "order":
-                key = (
-                    f"bigcommerce-order-{self.id}-{row['id']}-"
-                    f"{row.get('date_modified')}"
-                )
-            else:
-                key = f"bigcommerce-refund-{self.id}-{row['id']}"
-            delayed = self.with_delay(
-                channel="root.bigcommerce",
-                description=self.env._(
-                    "Import BigCommerce %(kind)s %(id)s", kind=kind, id=row["id"]
-                ),
-                identity_key=key,
-            )
-            getattr(delayed, f"_job_import_{kind}")(row)
-            return
-        versions = ",".join(f"{row['id']}@{row.get('date_modified')}" for row in rows)
-        digest = hashlib.sha1(versions.encode(), usedforsecurity=False).hexdigest()
-        delayed = self.with_delay(
-            channel="root.bigcommerce",
-            description=self.env._(
-                "Import %(count)s BigCommerce %(kind)ss (%(first)s to %(last)s)",
-                count=len(rows),
-                kind=kind,
-                first=rows[0]["id"],
-                last=rows[-1]["id"],
-            ),
-            identity_key=f"bigcommerce-{kind}s-{self.id}-{digest}",
-        )
-        getattr(delayed, f"_job_import_{kind}_batch")(rows)
-
-    def _job_import_order_batch(self, orders):
-        """Queue job: import several orders, each in its own savepoint.
-
-        Same guarantees as one job per order: a transient API error retries
-        the job (orders already imported are then "unchanged"); when
-        queue_job would give up, or on an unexpected error, the order is kept
-        as a failed record and the others go on.
-        """
-        self.ensure_one()
-        importer = OrderImporter(self, self._job_client())
-        results = []
-        for order in orders:
-            record = run_or_keep(
-                self.env,
-                lambda order=order: importer.import_order(order),
-                lambda reason, order=order: importer.give_up(order, reason),
-                f"Import of BigCommerce order {order['id']}",
-            )
-            results.append(f"{order['id']}: {record.state if record else 'skipped'}")
-        return ", ".join(results)
-
-    def _job_import_refund_batch(self, refunds):
-        """Queue job: book several refunds, in BigCommerce's order (ids)."""
-        self.ensure_one()
-        importer = RefundImporter(self, self._job_client())
-        results = []
-        for refund in refunds:
-            record = run_or_keep(
-                self.env,
-                lambda refund=refund: importer.import_refund(refund),
-                lambda reason, refund=refund: importer.give_up(refund, reason),
-                f"Import of BigCommerce refund {refund['id']}",
-            )
-            results.append(f"{refund['id']}: {record.state}")
-        return ", ".join(results)
+        return max(1, min(self.queue_batch_size or PAGE_LIMIT, PAGE_LIMIT))
 
     # ------------------------------------------------------------
     # Log levels: what an operation log says about orders and refunds
@@ -187,6 +106,20 @@ class BigcommerceInstance(models.Model):
                 state=record.state if record else self.env._("skipped"),
             )
         recorder.note(text, level="debug")
+
+    def _note_page(self, recorder, kind, ids):
+        """One line per record of a batch step ("Every record"): what its
+        binding (bigcommerce.order, bigcommerce.refund) ended in."""
+        if not recorder or not ids or recorder.level != "debug":
+            return
+        bindings = self.env[f"bigcommerce.{kind}"].search(
+            [("instance_id", "=", self.id), ("bigcommerce_id", "in", list(ids))]
+        )
+        states = {binding.bigcommerce_id: binding for binding in bindings}
+        for bigcommerce_id in ids:
+            self._note_record(
+                recorder, kind, {"id": bigcommerce_id}, states.get(bigcommerce_id)
+            )
 
     def _note_summary(self, recorder, kind, counts, queued):
         """The totals of a run ("Summary")."""
@@ -221,16 +154,3 @@ class BigcommerceInstance(models.Model):
         if line.get("type") == "physical" and self.custom_storable_product_id:
             return self.custom_storable_product_id
         return self.custom_product_id
-
-    def _job_batches(self, records):
-        """``records`` in lists of ``queue_batch_size`` (one list per job)."""
-        self.ensure_one()
-        size = max(1, min(self.queue_batch_size or 1, PAGE_LIMIT))
-        batch = []
-        for record in records:
-            batch.append(record)
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch

@@ -34,6 +34,15 @@ WEBHOOK_SCOPES = (
     "store/shipment/created",
     "store/shipment/updated",
     "store/shipment/deleted",
+    "store/product/created",
+    "store/product/updated",
+    "store/product/deleted",
+    "store/sku/created",
+    "store/sku/updated",
+    "store/sku/deleted",
+    "store/category/created",
+    "store/category/updated",
+    "store/category/deleted",
 )
 # BigCommerce retries a failed delivery for about 48 hours: a redelivery of a
 # rotated-out token is still accepted that long.

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
-from .bigcommerce_log import log_operation
+from ..tools.job_retry import queued_notification
 
 ORDER_STATES = [
     ("pending", "To Import"),
@@ -98,14 +98,22 @@ class BigcommerceOrder(models.Model):
             record.display_name = f"{record.instance_id.name} #{record.bigcommerce_id}"
 
     def action_retry(self):
-        """Import the order again now (after fixing a product, a mapping...)."""
-        for instance in self.instance_id:
-            records = self.filtered_domain([("instance_id", "=", instance.id)])
-            with log_operation(instance, "retry_orders", "order") as recorder:
-                instance._import_orders_now(
-                    order_ids=records.mapped("bigcommerce_id"), recorder=recorder
-                )
-        return True
+        """Queue the import of these orders again (after fixing a product, a
+        mapping...); each job reads its order and applies it even if it is
+        the version that failed. Nothing waits for BigCommerce's quota in the
+        web request: the record's state changes when its job has run, and
+        *Retry Queued* shows the jobs still waiting."""
+        for record in self:
+            instance = record.instance_id
+            instance.with_company(instance.company_id).with_delay(
+                channel="root.bigcommerce",
+                description=self.env._(
+                    "Retry BigCommerce order %s", record.bigcommerce_id
+                ),
+                identity_key=f"bigcommerce-order-retry-{instance.id}-"
+                f"{record.bigcommerce_id}",
+            )._job_import_order(record.bigcommerce_id, force=True)
+        return queued_notification(self.env, len(self))
 
     def action_view_sale_order(self):
         self.ensure_one()

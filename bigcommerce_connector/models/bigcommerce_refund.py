@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
-from .bigcommerce_log import log_operation
+from ..tools.job_retry import queued_notification
 
 REFUND_STATES = [
     ("pending", "Pending"),
@@ -91,18 +91,21 @@ class BigcommerceRefund(models.Model):
             )
 
     def action_retry(self):
-        """Read the refunds again and book those not synced yet."""
-        for instance in self.instance_id:
-            records = self.filtered_domain(
-                [("instance_id", "=", instance.id), ("state", "!=", "synced")]
-            )
-            if not records:
-                continue
-            with log_operation(instance, "retry_refunds", "refund") as recorder:
-                instance._import_refunds_now(
-                    refund_ids=records.mapped("bigcommerce_id"), recorder=recorder
-                )
-        return True
+        """Queue the booking of the refunds not synced yet; the web request
+        never waits for BigCommerce's quota, the record's state changes when
+        its job has run."""
+        records = self.filtered(lambda record: record.state != "synced")
+        for record in records:
+            instance = record.instance_id
+            instance.with_company(instance.company_id).with_delay(
+                channel="root.bigcommerce",
+                description=self.env._(
+                    "Retry BigCommerce refund %s", record.bigcommerce_id
+                ),
+                identity_key=f"bigcommerce-refund-retry-{instance.id}-"
+                f"{record.bigcommerce_id}",
+            )._job_import_refund(record.bigcommerce_id)
+        return queued_notification(self.env, len(records))
 
     def action_view_credit_note(self):
         self.ensure_one()

@@ -22,11 +22,22 @@ SCOPE_TARGETS = {
     "store/shipment/created": ("order", ("orderId",)),
     "store/shipment/updated": ("order", ("orderId",)),
     "store/shipment/deleted": ("order", ("orderId",)),
+    "store/product/created": ("product", ("id",)),
+    "store/product/updated": ("product", ("id",)),
+    "store/product/deleted": ("product", ("id",)),
+    "store/sku/created": ("product", ("sku", "product_id")),
+    "store/sku/updated": ("product", ("sku", "product_id")),
+    "store/sku/deleted": ("product", ("sku", "product_id")),
+    "store/category/created": ("category", ("id",)),
+    "store/category/updated": ("category", ("id",)),
+    "store/category/deleted": ("category", ("id",)),
 }
 TARGET_TYPES = [
     ("order", "Order"),
     ("customer", "Customer"),
     ("refund", "Refund"),
+    ("product", "Product"),
+    ("category", "Category"),
     ("none", "Not Synced"),
 ]
 EVENT_STATES = [

@@ -12,3 +12,6 @@ from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
 from . import test_settings
+from . import test_scale
+from . import test_catalog_import
+from . import test_catalog_webhooks

@@ -1,10 +1,12 @@
 import sys
 import threading
+import time
 import traceback
+from contextlib import contextmanager
 
 import psycopg2
 
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 from odoo.orm.environments import Transaction
@@ -14,15 +16,21 @@ from odoo.tools import mute_logger
 
 from bigcommerce_sandbox import SandboxStore
 
+# The Standard plan's quota (150 requests) over a short window: a bulk test
+# meets the governor's reserve and 429s within seconds, as a real store does
+# within minutes. Never raise the quota to make a test pass.
+TEST_QUOTA = 150
+TEST_WINDOW_MS = 3000
+
 
 def start_sandbox(case, **instance_values):
-    """Serve a sandbox store for the test class ``case``; return its instance."""
+    """Serve a sandbox store for the test class ``case``; return its instance.
+
+    The store has the Standard quota (150 requests) with a 3 s window.
+    """
     case.sandbox = SandboxStore(seed=42).start()
     case.addClassCleanup(case.sandbox.stop)
-    # Jobs never wait for the quota (they are retried later by queue_job),
-    # so a bulk import in a test would fail or pass with the machine's
-    # speed; rate limiting has tests of its own (test_jobs, client tests).
-    case.sandbox.set_rate_limit(quota=100000, window_ms=30000)
+    case.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
     return case.env["bigcommerce.instance"].create(
         {
             "name": "Sandbox store",
@@ -32,6 +40,105 @@ def start_sandbox(case, **instance_values):
             **instance_values,
         }
     )
+
+
+@contextmanager
+def other_apps(sandbox, requests_per_window):
+    """The store's other apps spend ``requests_per_window`` of each window.
+
+    A store's quota is shared with every app the merchant installed; with
+    them busy the connector's share is small enough for a bulk test to meet
+    the governor's reserve (and BigCommerce's 429) within seconds.
+    """
+    stop = threading.Event()
+    limiter = sandbox.rate_limiter
+
+    def spend():
+        while not stop.is_set():
+            for _request in range(requests_per_window):
+                limiter.hit()
+            stop.wait(limiter.window_ms / 1000.0)
+
+    thread = threading.Thread(target=spend, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def run_jobs(env, max_jobs=2000, max_wait=60.0):
+    """Run the queued jobs as queue_job's runner would, until none is left.
+
+    Pending jobs run in the order of their ``eta`` (then creation), each in a
+    savepoint of the test transaction: done on success; a
+    ``RetryableJobError`` (a rate limit, a 5xx) or a PostgreSQL concurrency
+    error postpones the job to its ``eta`` and counts a retry; queue_job's
+    give-up (``FailedJobError`` once the retries are used up) or any other
+    error marks it failed. A job whose ``eta`` is in the future is waited
+    for (the sandbox's short window keeps that to seconds), never run early.
+
+    Returns ``{"done": n, "postponed": n, "failed": [queue.job...]}``; raises
+    AssertionError beyond ``max_jobs`` runs or ``max_wait`` seconds of
+    waiting for a due job (a chain that never ends).
+    """
+    Queue = env["queue.job"].sudo()
+    stats = {"done": 0, "postponed": 0, "failed": Queue}
+    waited = 0.0
+    runs = 0
+    while True:
+        env.flush_all()
+        pending = Queue.search(
+            [("state", "in", ("pending", "enqueued"))], order="eta, date_created, id"
+        )
+        if not pending:
+            return stats
+        now = fields.Datetime.now()
+        due = pending.filtered_domain(["|", ("eta", "=", False), ("eta", "<=", now)])
+        if not due:
+            pause = max(
+                0.2, min((job.eta - now).total_seconds() for job in pending) + 0.1
+            )
+            waited += pause
+            if waited > max_wait:
+                raise AssertionError(
+                    f"{len(pending)} jobs still waiting after {waited:.0f} s"
+                )
+            time.sleep(pause)
+            continue
+        for record in due:
+            runs += 1
+            if runs > max_jobs:
+                raise AssertionError(f"more than {max_jobs} job runs")
+            job = Job.load(env, record.uuid)
+            job.set_started()
+            job.store()
+            try:
+                with env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    job.perform()
+            except RetryableJobError as error:
+                job.postpone(result=str(error), seconds=error.seconds)
+                job.set_pending(reset_retry=False)
+                job.store()
+                stats["postponed"] += 1
+            except psycopg2.OperationalError as error:
+                if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                job.postpone(result=str(error), seconds=1)
+                job.set_pending(reset_retry=False)
+                job.store()
+                stats["postponed"] += 1
+            except Exception as error:  # noqa: BLE001 - reported to the test
+                job.set_failed(
+                    exc_info=traceback.format_exc(), exc_name=type(error).__name__
+                )
+                job.store()
+                stats["failed"] |= record
+            else:
+                job.set_done()
+                job.store()
+                stats["done"] += 1
 
 
 def queued_job(delayed, retry):

@@ -3,7 +3,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import float_compare
 
 from ..client.parsing import parse_money
-from .common import ConcurrentJobsCase
+from .common import ConcurrentJobsCase, run_jobs
 from .test_order_import import OrderImportCase
 
 
@@ -283,6 +283,7 @@ class TestRefundImport(RefundImportCase):
         self.assertFalse(record.credit_note_id)
         partially_refunded.odoo_action = "import"
         record.action_retry()
+        run_jobs(self.env)
         self.assertTiesOut(record)
 
     def test_refund_waits_for_the_invoice(self):
@@ -298,6 +299,7 @@ class TestRefundImport(RefundImportCase):
         self.assertIn("not posted", record.message)
         self.order_record(order["id"]).invoice_id.action_post()
         record.action_retry()
+        run_jobs(self.env)
         self.assertTiesOut(record)
 
     def test_mismatch_goes_to_error_posts_nothing_and_retry_posts(self):
@@ -319,6 +321,7 @@ class TestRefundImport(RefundImportCase):
         )
         self.sandbox.tamper_refund(refund["id"], total_amount=right)
         refund_record.action_retry()
+        run_jobs(self.env)
         self.assertTiesOut(refund_record)
 
     def test_refunds_never_exceed_the_invoice(self):
@@ -398,14 +401,19 @@ class TestRefundImport(RefundImportCase):
             1,
         )
 
-    def test_batch_job_queues_one_job_per_refund(self):
+    def test_batch_job_books_its_page_without_a_job_per_refund(self):
         from odoo.addons.queue_job.tests.common import trap_jobs
 
         with trap_jobs() as trap:
             self.instance._job_import_refunds()
-            trap.assert_jobs_count(
-                len(self.sandbox.state.refunds), only=self.instance._job_import_refund
-            )
+            # No refund payload (names, amounts) stored as a job argument.
+            trap.assert_jobs_count(0, only=self.instance._job_import_refund)
+        self.assertEqual(
+            self.env["bigcommerce.refund"].search_count(
+                [("instance_id", "=", self.instance.id)]
+            ),
+            len(self.sandbox.state.refunds),
+        )
 
     def test_salesperson_sees_the_credit_notes_without_bigcommerce_rights(self):
         order, record = self._taxed_usd()
@@ -482,7 +490,9 @@ class TestRefundImportConcurrency(ConcurrentJobsCase):
         )
 
         def job(env):
-            env["bigcommerce.instance"].browse(instance_id)._job_import_refund(payload)
+            env["bigcommerce.instance"].browse(instance_id)._job_import_refund(
+                payload["id"]
+            )
 
         postponed = self.run_concurrently([job, job])
         self.assertLessEqual(len(postponed), 1)

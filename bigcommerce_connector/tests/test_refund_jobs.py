@@ -2,7 +2,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import queued_job
+from .common import queued_job, run_jobs
 from .test_refund_import import RefundImportCase
 
 # Logs the traceback of an unexpected error, expected in one test.
@@ -26,7 +26,9 @@ class TestRefundJobGivesUp(RefundImportCase):
         return payload
 
     def _queued_job(self, refund, retry):
-        delayed = self.instance.with_delay(max_retries=3)._job_import_refund(refund)
+        delayed = self.instance.with_delay(max_retries=3)._job_import_refund(
+            refund["id"]
+        )
         return queued_job(delayed, retry)
 
     def test_a_transient_error_before_the_last_attempt_is_retried(self):
@@ -48,13 +50,14 @@ class TestRefundJobGivesUp(RefundImportCase):
         self.assertIn("gave up", record.message)
         self.assertFalse(record.credit_note_id)
         record.action_retry()
+        run_jobs(self.env)
         self.assertTiesOut(record)
 
     def test_malformed_data_is_an_error_not_a_lost_job(self):
         refund = self._refund_of_a_new_order()
-        refund["total_amount"] = "not a number"
+        self.sandbox.tamper_refund(refund["id"], total_amount="not a number")
         with mute_logger(JOB_LOGGER):
-            self.instance._job_import_refund(refund)
+            self.instance._job_import_refund(refund["id"])
         record = self.refund_record(refund["id"])
         self.assertEqual(record.state, "error")
         self.assertIn("Unexpected error", record.message)

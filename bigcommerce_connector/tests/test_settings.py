@@ -347,15 +347,23 @@ class TestDataSettings(SettingsCase):
         orders = [self.sandbox.create_order(status_id=11) for _index in range(5)]
         ids = [order["id"] for order in orders]
         instance = self.instance
+        # Default: one step (one job) reads and imports a whole page.
+        self.assertEqual(instance.queue_batch_size, 250)
         with trap_jobs() as trap:
-            instance._job_import_orders(order_ids=ids)
-            trap.assert_jobs_count(5, only=instance._job_import_order)
+            instance._job_import_orders(order_ids=ids[:2])
+            trap.assert_jobs_count(0)
+        imported = self.records().filtered(lambda r: r.bigcommerce_id in ids)
+        self.assertEqual(len(imported), 2)
+        # Two records per job: the step imports two orders and queues the next.
         instance.queue_batch_size = 2
         with trap_jobs() as trap:
             instance._job_import_orders(order_ids=ids)
-            trap.assert_jobs_count(2, only=instance._job_import_order_batch)
-            trap.assert_jobs_count(1, only=instance._job_import_order)
-            trap.perform_enqueued_jobs()
+            trap.assert_jobs_count(1, only=instance._job_import_orders)
+            self.assertEqual(trap.enqueued_jobs[0].kwargs["cursor"]["page"], 2)
+            trap.perform_enqueued_jobs()  # page 2: two orders, queues page 3
+            trap.assert_jobs_count(1, only=instance._job_import_orders)
+            trap.perform_enqueued_jobs()  # page 3: the last order, the end
+            trap.assert_jobs_count(0)
         records = self.records().filtered(lambda r: r.bigcommerce_id in ids)
         self.assertEqual(len(records), 5)
         self.assertEqual(set(records.mapped("state")), {"done"})
@@ -387,11 +395,12 @@ class TestDataSettings(SettingsCase):
         orders_info, refunds_info = messages["info"]
         orders_debug, refunds_debug = messages["debug"]
         self.assertEqual((orders_error, refunds_error), ("", ""))
-        self.assertIn("1 orders queued for import", orders_info)
+        self.assertIn("Orders: ", orders_info)
         self.assertNotIn(f"Order {order['id']}", orders_info)
-        self.assertIn("1 refunds queued for import", refunds_info)
-        self.assertIn(f"Order {order['id']} queued", orders_debug)
-        self.assertIn(f"Refund {refund['id']} queued", refunds_debug)
+        self.assertIn("Refunds: ", refunds_info)
+        self.assertNotIn(f"Refund {refund['id']}", refunds_info)
+        self.assertIn(f"Order {order['id']}: done", orders_debug)
+        self.assertIn(f"Refund {refund['id']}: ", refunds_debug)
 
 
 @tagged("post_install", "-at_install")

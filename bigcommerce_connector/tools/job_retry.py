@@ -90,3 +90,22 @@ def run_or_keep(env, work, keep, what):
     except Exception as error:  # noqa: BLE001 - kept on the record, with Retry
         _logger.exception("%s failed", what)
         return keep(env._("Unexpected error: %s", error))
+
+
+def queued_notification(env, count):
+    """What a button that queued ``count`` jobs tells the user."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {
+            "title": env._("Queued"),
+            "message": env._(
+                "%s record(s) queued: the list shows the result once the job "
+                "has run (Jobs menu for its progress).",
+                count,
+            ),
+            "type": "info",
+            "sticky": False,
+            "next": {"type": "ir.actions.act_window_close"},
+        },
+    }

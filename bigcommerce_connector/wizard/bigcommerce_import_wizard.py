@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class BigcommerceImportWizard(models.TransientModel):
-    """Import customers, orders or refunds now: all, by ids, or by dates."""
+    """Import orders, refunds, customers or the catalog: all, by ids or dates."""
 
     _name = "bigcommerce.import.wizard"
     _description = "Import from BigCommerce"
@@ -15,7 +15,14 @@ class BigcommerceImportWizard(models.TransientModel):
         domain=[("state", "=", "confirmed")],
     )
     entity = fields.Selection(
-        [("orders", "Orders"), ("refunds", "Refunds"), ("customers", "Customers")],
+        [
+            ("orders", "Orders"),
+            ("refunds", "Refunds"),
+            ("customers", "Customers"),
+            ("products", "Products"),
+            ("categories", "Categories"),
+            ("brands", "Brands"),
+        ],
         default="orders",
         required=True,
     )
@@ -85,10 +92,16 @@ class BigcommerceImportWizard(models.TransientModel):
                 since=date_from,
                 until=date_to,
             )
-        else:
+        elif self.entity == "customers":
             instance.import_customers(
                 customer_ids=ids, since=date_from, until=date_to, date_field=date_field
             )
+        elif self.entity == "products":
+            instance.import_products(product_ids=ids, since=date_from)
+        elif self.entity == "categories":
+            instance.import_categories(category_ids=ids)
+        else:
+            instance.import_brands(brand_ids=ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

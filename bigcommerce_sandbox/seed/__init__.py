@@ -83,6 +83,7 @@ import random
 from .common import SEED_END, SEED_START, iso_offset, iso_z, rfc2822
 from .catalog import _seed_catalog
 from .customers import _seed_customers
+from .large_catalog import add_generated_catalog
 from .orders import create_order, set_order_status
 from .refunds import add_refund, tamper_refund
 from .seeded_orders import SEED_ORDER_COUNT, _seed_orders
@@ -112,6 +113,7 @@ def populate(state, seed):
 
 
 __all__ = [
+    "add_generated_catalog",
     "SEED_END",
     "SEED_ORDER_COUNT",
     "SEED_START",

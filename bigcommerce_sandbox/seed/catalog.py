@@ -310,6 +310,7 @@ PRODUCTS = [
 ]
 ENGRAVING_SKU = "KEY-LTH"  # the product with a text modifier ("Engraving")
 DIGITAL_SKU = "EBK-TRAIL"
+VARIANT_IMAGE_SKU = "JKT-RAIN"  # size x colour, 6 variants, an image per variant
 
 
 # -- catalog -----------------------------------------------------------------------
@@ -558,6 +559,12 @@ def _seed_product(
             ],
         }
         state.variants[product_id].append(variant)
+        if sku == VARIANT_IMAGE_SKU:
+            # A picture per variant (its own image_url, see CONTRACT.md).
+            state.variant_image_urls[variant_id] = (
+                f"https://cdn.example.com/sandbox/products/{product_id}/"
+                f"{'-'.join([slug] + [s[2].lower() for _o, _r, s in combo])}.jpg"
+            )
         for location in state.locations:
             if digital:
                 onhand, safety = 0, 0

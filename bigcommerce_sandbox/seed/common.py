@@ -2,7 +2,9 @@
 currencies).
 """
 
+import contextvars
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from email.utils import format_datetime
@@ -18,21 +20,43 @@ CATALOG_START = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 STORE_NAME = "Sandbox Outfitters"
 EUR_RATE = Decimal("0.92")
 EUR_RATE_TEXT = "0.9200000000"
+# Orders in yen (created on demand, not seeded): BigCommerce states amounts in
+# the transactional currency's own precision, and the yen has no decimals
+# (ISO 4217 minor unit 0), so every amount of a JPY order is whole yen.
+JPY_RATE = Decimal("150")
+JPY_RATE_TEXT = "150.0000000000"
+CURRENCY_QUANTUM = {"JPY": Decimal("1")}
+_QUANTUM = contextvars.ContextVar("sandbox_money_quantum", default=CENT)
 
 # -- small helpers -------------------------------------------------------------
 
 
 def q2(value):
-    """A Decimal rounded to cents (half up)."""
+    """A Decimal rounded half up to the current currency's precision (cents,
+    or whole yen inside ``currency_rounding("JPY")``)."""
     if value.__class__ is not Decimal:
         value = Decimal(value)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(_QUANTUM.get(), rounding=ROUND_HALF_UP)
+
+
+@contextmanager
+def currency_rounding(code):
+    """Round amounts to the precision of currency ``code`` while building."""
+    token = _QUANTUM.set(CURRENCY_QUANTUM.get(code, CENT))
+    try:
+        yield
+    finally:
+        _QUANTUM.reset(token)
+
+
+def money4(value):
+    """v2 money: a string with 4 decimals, e.g. ``"12.5000"``."""
+    return _money4(value, _QUANTUM.get())
 
 
 @lru_cache(maxsize=8192)
-def money4(value):
-    """v2 money: a string with 4 decimals, e.g. ``"12.5000"``."""
-    # cached: numerically equal arguments always give the same string
+def _money4(value, _quantum):
+    # cached per precision: equal arguments always give the same string
     return f"{q2(value):.4f}"
 
 
@@ -216,4 +240,5 @@ CURRENCIES = {
     "USD": {"id": 1, "name": "US Dollar", "token": "$", "iso2": "US"},
     "EUR": {"id": 2, "name": "Euro", "token": "€", "iso2": "EU"},
     "GBP": {"id": 3, "name": "British Pound", "token": "£", "iso2": "GB"},
+    "JPY": {"id": 4, "name": "Japanese Yen", "token": "¥", "iso2": "JP"},
 }

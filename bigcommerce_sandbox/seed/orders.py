@@ -11,6 +11,8 @@ from .common import (
     EUR_RATE,
     EUR_RATE_TEXT,
     HUNDRED,
+    JPY_RATE,
+    JPY_RATE_TEXT,
     ORDER_STATUSES,
     PAYMENT_STATUS,
     SHIPPED_STATUSES,
@@ -21,6 +23,7 @@ from .common import (
     _rates,
     _split,
     _uuid,
+    currency_rounding,
     money4,
     money_num,
     q2,
@@ -203,6 +206,9 @@ def _order_product_options(state, product, variant, line_id, engraving):
     return rows
 
 
+RATE_TEXTS = {"EUR": EUR_RATE_TEXT, "JPY": JPY_RATE_TEXT}
+
+
 def _build_order(state, rng, plan):
     """Create one order and its sub-resources from ``plan``; return the order.
 
@@ -219,7 +225,7 @@ def _build_order(state, rng, plan):
     inclusive = plan["inclusive"]
     zone = plan["zone"]
     currency = plan["currency"]
-    rate_factor = EUR_RATE if currency == "EUR" else Decimal("1")
+    rate_factor = {"EUR": EUR_RATE, "JPY": JPY_RATE}.get(currency, Decimal("1"))
     customer = plan["customer"]
     billing = plan["billing"]
 
@@ -227,6 +233,9 @@ def _build_order(state, rng, plan):
     addresses = []
     for index, address in enumerate(plan["ship_addresses"]):
         method, cost = plan["shipping_methods"][index]
+        if currency == "JPY":
+            # The US zone's shipping prices, in yen.
+            cost = q2(cost * rate_factor)
         ship_rates = _rates(zone, TAX_CLASS_SHIPPING)
         s_ex, s_tax, s_inc = _unit_amounts(cost, ship_rates, inclusive)
         handling = plan.get("handling") or ZERO
@@ -626,15 +635,13 @@ def _build_order(state, rng, plan):
         "geoip_country_iso2": billing["country_iso2"],
         "currency_id": currency_info["id"],
         "currency_code": currency,
-        "currency_exchange_rate": EUR_RATE_TEXT
-        if currency == "EUR"
-        else "1.0000000000",
+        "currency_exchange_rate": RATE_TEXTS.get(currency, "1.0000000000"),
         "default_currency_id": currency_info["id"],
         "default_currency_code": currency,
         "store_default_currency_code": "USD",
-        "store_default_to_transactional_exchange_rate": EUR_RATE_TEXT
-        if currency == "EUR"
-        else "1.0000000000",
+        "store_default_to_transactional_exchange_rate": RATE_TEXTS.get(
+            currency, "1.0000000000"
+        ),
         "staff_notes": "",
         "discount_amount": money4(manual_inc),
         "coupon_discount": money4(coupon_inc),
@@ -887,7 +894,8 @@ def create_order(
             "order_source": "www",
         }
         state.reserve_ids("order", order_number - 1)
-        order = _build_order(state, rng, plan)
+        with currency_rounding(currency):
+            order = _build_order(state, rng, plan)
         for key, value in extra.items():
             if key not in order:
                 raise TypeError(f"create_order() got an unexpected option {key!r}")

@@ -4,7 +4,7 @@ docstring; ``add_refund``, ``tamper_refund``.
 
 from decimal import Decimal
 
-from .common import ZERO, iso_offset, money4, money_num, q2
+from .common import ZERO, currency_rounding, iso_offset, money4, money_num, q2
 from .orders import _apply_status
 
 # -- refunds -----------------------------------------------------------------------
@@ -179,6 +179,14 @@ def _refund_items(state, order, kind, items):
 
 def _refund(state, order_id, kind, items, moment, reason="", override=None):
     order = state.orders[order_id]
+    # A refund is stated in its order's currency, to that currency's precision.
+    with currency_rounding(order.get("default_currency_code") or "USD"):
+        return _refund_in_currency(
+            state, order, order_id, kind, items, moment, reason, override
+        )
+
+
+def _refund_in_currency(state, order, order_id, kind, items, moment, reason, override):
     parts = _refund_items(state, order, kind, items)
     total_amount = sum((amount for _i, amount, _t in parts), ZERO)
     total_tax = sum((tax for _i, _a, tax in parts), ZERO)

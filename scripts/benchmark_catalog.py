@@ -1,0 +1,307 @@
+"""Benchmark the catalog import at the Standard quota (150 requests / 30 s).
+
+    python3 scripts/benchmark_catalog.py [--products 10000]
+
+It installs the addon into a throwaway database (``bigcommerce_bench_catalog``,
+dropped at the end unless ``--keep``), starts the sandbox store in a process
+of its own with ``--products`` generated products (3 variants and 2 images
+each) at BigCommerce's Standard quota, then runs the queued jobs of a full
+product import the way queue_job's runner does: each job in its own
+transaction, committed, a rate limit postponing the job (never sleeping in
+it). It prints the products and variants imported, the API requests per
+product against the documented minimum (one page of 250 products), the
+images downloaded, the peak memory of this worker process, the wall time,
+and the Odoo-side time against plain ORM code creating the same templates
+and variants. Nothing is asserted.
+"""
+
+import argparse
+import math
+import multiprocessing
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
+)
+
+from odoo_env import ROOT, addons_path, install_addon  # noqa: E402
+
+sys.path.insert(0, ROOT)
+
+PAGE = 250
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10000)
+    parser.add_argument("--db", default="bigcommerce_bench_catalog")
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_store(port, products, ready, stats):
+    """The sandbox in its own process: its memory is not the worker's."""
+    from bigcommerce_sandbox import SandboxStore  # noqa: PLC0415
+    from bigcommerce_sandbox.seed import add_generated_catalog  # noqa: PLC0415
+
+    store = SandboxStore(seed=42)  # the Standard quota: 150 / 30 s
+    add_generated_catalog(store.state, products=products)
+    store.start(port=port)
+    ready.set()
+    while True:
+        time.sleep(0.5)
+        stats["requests"] = [
+            path for _method, path, _query in store.request_log if "catalog" in path
+        ]
+        stats["count_429"] = store.count_429
+
+
+def rss_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main():
+    args = parse_args()
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+
+    key = Fernet.generate_key().decode()
+    os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
+    install_addon(args.db, key)
+
+    port = free_port()
+    manager = multiprocessing.Manager()
+    stats = manager.dict()
+    ready = multiprocessing.Event()
+    server = multiprocessing.Process(
+        target=serve_store, args=(port, args.products, ready, stats), daemon=True
+    )
+    server.start()
+    ready.wait(600)
+
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(
+        [f"--addons-path={addons_path()}", "-d", args.db, "--log-level=warn"]
+    )
+    registry = Registry(args.db)
+    try:
+        figures = run(registry, port, args)
+        time.sleep(1)
+        requests = list(stats.get("requests", []))
+        figures["catalog_requests"] = len(requests)
+        figures["count_429"] = stats.get("count_429", 0)
+    finally:
+        server.terminate()
+        if not args.keep:
+            registry.delete(args.db)
+            odoo.sql_db.close_db(args.db)
+            subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+    report(figures, args)
+
+
+def run(registry, port, args):
+    import odoo  # noqa: PLC0415
+    from odoo import api  # noqa: PLC0415
+    from odoo.addons.queue_job.exception import RetryableJobError  # noqa: PLC0415
+    from odoo.addons.queue_job.job import Job  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        instance = env["bigcommerce.instance"].create(
+            {
+                "name": "Benchmark",
+                "store_hash": "sandbox42",
+                "access_token": "sandbox-token",
+                "api_url": f"http://127.0.0.1:{port}/stores/sandbox42",
+                "create_products": True,
+                "update_product_category": True,
+            }
+        )
+        instance.action_confirm()
+        instance_id = instance.id
+        env["queue.job"].search([]).unlink()  # Confirm's category/brand jobs
+        instance.import_products()
+    rss_start = rss_mb()
+    started = time.perf_counter()
+    odoo_seconds = 0.0
+    postponed = 0
+    rss_after_first_page = None
+    pages = 0
+    while True:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            job_row = env["queue.job"].search(
+                [("state", "=", "pending")], order="eta asc, id asc", limit=1
+            )
+            if not job_row:
+                break
+            job = Job.load(env, job_row.uuid)
+            uuid = job.uuid
+            method = job.method_name
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            job = Job.load(env, uuid)
+            job_started = time.perf_counter()
+            try:
+                job.set_started()
+                job.perform()
+                job.set_done()
+                job.store()
+                cr.commit()  # pylint: disable=invalid-commit
+            except RetryableJobError as error:
+                # What the runner does: the job stays pending and runs
+                # again after the announced wait (the job never sleeps).
+                cr.rollback()
+                postponed += 1
+                time.sleep(min(error.seconds or 1, 30))
+                continue
+            odoo_seconds += time.perf_counter() - job_started
+            if method == "_job_import_products":
+                pages += 1
+                if pages == 1:
+                    rss_after_first_page = rss_mb()
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        bindings = env["bigcommerce.product"].search(
+            [("instance_id", "=", instance_id)]
+        )
+        variants = env["bigcommerce.product.variant"].search_count(
+            [("instance_id", "=", instance_id), ("product_id", "!=", False)]
+        )
+        images = env["bigcommerce.product.image"].search_count(
+            [("instance_id", "=", instance_id), ("state", "=", "done")]
+        )
+        bound = bindings.filtered("product_tmpl_id")
+        baseline = baseline_seconds(env, bound[: min(len(bound), 1000)])
+        sample = min(len(bound), 1000)
+        cr.rollback()
+    return {
+        "products": len(bound),
+        "variants": variants,
+        "images": images,
+        "pages": pages,
+        "postponed": postponed,
+        "wall": wall,
+        "odoo_seconds": odoo_seconds,
+        "baseline_sample": sample,
+        "baseline_seconds": baseline,
+        "peak_mb": peak,
+        "rss_start": rss_start,
+        "rss_first_page": rss_after_first_page,
+        "rss_end": rss_mb(),
+    }
+
+
+def baseline_seconds(env, bindings):
+    """Plain ORM: the same templates (attribute line, SKUs, extras) created anew."""
+    from odoo import Command  # noqa: PLC0415
+
+    plans = []
+    for binding in bindings:
+        template = binding.product_tmpl_id
+        plans.append(
+            (
+                {
+                    "name": template.name + " (baseline)",
+                    "type": template.type,
+                    "is_storable": template.is_storable,
+                    "list_price": template.list_price,
+                    "categ_id": template.categ_id.id,
+                    "attribute_line_ids": [
+                        Command.create(
+                            {
+                                "attribute_id": line.attribute_id.id,
+                                "value_ids": [Command.set(line.value_ids.ids)],
+                            }
+                        )
+                        for line in template.attribute_line_ids
+                    ],
+                },
+                [
+                    (
+                        product.product_template_attribute_value_ids.product_attribute_value_id.ids,
+                        product.default_code,
+                        product.standard_price,
+                        product.weight,
+                    )
+                    for product in template.product_variant_ids
+                ],
+            )
+        )
+    started = time.perf_counter()
+    for values, variants in plans:
+        template = env["product.template"].create(values)
+        by_values = {
+            frozenset(
+                p.product_template_attribute_value_ids.product_attribute_value_id.ids
+            ): p
+            for p in template.product_variant_ids
+        }
+        for value_ids, code, cost, weight in variants:
+            by_values[frozenset(value_ids)].write(
+                {"default_code": code + "-B", "standard_price": cost, "weight": weight}
+            )
+    env.flush_all()
+    return time.perf_counter() - started
+
+
+def report(figures, args):
+    products = figures["products"]
+    minimum = math.ceil(args.products / PAGE)
+    requests = figures["catalog_requests"]
+    odoo_per = figures["odoo_seconds"] / max(products, 1)
+    base_per = figures["baseline_seconds"] / max(figures["baseline_sample"], 1)
+    print()
+    print(f"catalog of {args.products} generated products, Standard quota (150 / 30 s)")
+    print(f"  products imported        {products}")
+    print(f"  variants bound           {figures['variants']}")
+    print(f"  images downloaded        {figures['images']}")
+    print(
+        f"  catalog API requests     {requests} "
+        f"({requests / max(products, 1):.4f} per product; documented minimum "
+        f"{minimum} = {minimum / max(args.products, 1):.4f} per product; "
+        f"ratio {requests / max(minimum, 1):.3f}x)"
+    )
+    print(
+        f"  product pages (jobs)     {figures['pages']}, 429s {figures['count_429']}, "
+        f"postponed jobs {figures['postponed']}"
+    )
+    print(
+        f"  wall time                {figures['wall']:.1f} s "
+        f"({products / max(figures['wall'], 1e-9):.1f} products/s, images included)"
+    )
+    print(
+        f"  Odoo-side time per product {odoo_per * 1000:.1f} ms "
+        "(jobs, incl. image downloads)"
+    )
+    print(
+        f"  plain-ORM baseline       {base_per * 1000:.1f} ms per product "
+        f"(sample of {figures['baseline_sample']}); "
+        f"ratio {odoo_per / max(base_per, 1e-9):.2f}x"
+    )
+    print(
+        f"  worker memory            peak {figures['peak_mb']:.0f} MB; RSS before "
+        f"{figures['rss_start']:.0f} MB, "
+        f"after page 1 {figures['rss_first_page'] or 0:.0f} MB, "
+        f"at the end {figures['rss_end']:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
