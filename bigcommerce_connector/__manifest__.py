@@ -1,6 +1,6 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce catalog, orders, refunds and customers into Odoo",
+    "summary": "BigCommerce catalog, orders, refunds, customers and stock in Odoo",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "depends": [
         "sale_management",
+        "mail",
         "account",
         "stock",
         "sale_stock",
@@ -31,11 +32,25 @@
         "views/bigcommerce_refund_views.xml",
         "views/sale_order_views.xml",
         "views/bigcommerce_webhook_views.xml",
+        "data/bigcommerce_notification_data.xml",
+        "data/ir_cron_operations_data.xml",
+        "views/bigcommerce_dashboard_views.xml",
+        "views/bigcommerce_payment_mapping_views.xml",
+        "views/bigcommerce_operations_views.xml",
+        "views/bigcommerce_reconciliation_views.xml",
+        "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
         "data/product_settings_data.xml",
         "views/bigcommerce_settings_views.xml",
         "views/bigcommerce_catalog_views.xml",
+        "data/ir_cron_inventory_data.xml",
+        "views/bigcommerce_inventory_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "bigcommerce_connector/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -394,34 +394,73 @@ def list_location_items(ctx, location_id):
     return _collection(ctx, items)
 
 
+MAX_ADJUSTMENT_ITEMS = 2000
+
+
 def adjust_inventory_absolute(ctx):
-    """PUT /inventory/adjustments/absolute: set on-hand quantities per location."""
+    """PUT /inventory/adjustments/absolute: set on-hand quantities per location.
+
+    Items name a variant (``variant_id`` or ``sku``) or, for a product
+    tracked at product level, the product (``product_id``). A variant of a
+    product tracked by product is refused with the spec's 422 example
+    (inventory.v3.yml › put-absolute-adjustment › 422); the whole request is
+    then refused and nothing changes (CONTRACT.md).
+    """
     body = ctx.body or {}
     items = body.get("items") or []
     if not items:
         raise ApiError(422, "The field 'items' is required.")
-    if len(items) > 2000:
-        raise ApiError(413, "At most 2000 items per request.")
+    if len(items) > MAX_ADJUSTMENT_ITEMS:
+        raise ApiError(413, f"At most {MAX_ADJUSTMENT_ITEMS} items per request.")
     variants = {v["id"]: v for rows in ctx.state.variants.values() for v in rows}
     by_sku = {
         (v.get("sku") or "").lower(): v for v in variants.values() if v.get("sku")
     }
+    location_ids = {loc["id"] for loc in ctx.state.locations}
     changes = []
     for item in items:
-        if item.get("location_id") not in {loc["id"] for loc in ctx.state.locations}:
+        if item.get("location_id") not in location_ids:
             raise ApiError(422, "Unknown location.", {"location_id": "invalid"})
-        variant = variants.get(item.get("variant_id")) or by_sku.get(
-            str(item.get("sku") or "").lower()
-        )
-        if variant is None:
-            raise ApiError(422, "Unknown item.", {"items": "invalid identity"})
+        variant = _adjusted_variant(ctx, item, variants, by_sku)
         quantity = item.get("quantity")
-        if not isinstance(quantity, int) or quantity < 0:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
             raise ApiError(422, "Invalid quantity.", {"quantity": "invalid"})
         changes.append((variant, item["location_id"], quantity))
     for variant, location_id, quantity in changes:
         ctx.store.set_inventory(variant["id"], location_id, quantity)
+    ctx.state.inventory_adjustments.append(copy.deepcopy(body))
     return 200, {"transaction_id": ctx.store.new_transaction_id()}
+
+
+def _adjusted_variant(ctx, item, variants, by_sku):
+    """The variant whose stock an adjustment item sets, or a 422."""
+    if item.get("product_id") is not None:
+        product = ctx.state.products.get(item["product_id"])
+        if product is None:
+            raise ApiError(422, "Unknown item.", {"items": "invalid identity"})
+        if product.get("inventory_tracking") == "variant":
+            # Assumption (CONTRACT.md): the mirror of the spec's example.
+            raise ApiError(
+                422,
+                f"[Item with product_id {product['id']} is tracked by variant, "
+                "please update stock by variant id]",
+            )
+        return ctx.state.variants[product["id"]][0]
+    variant = variants.get(item.get("variant_id")) or by_sku.get(
+        str(item.get("sku") or "").lower()
+    )
+    if variant is None:
+        raise ApiError(422, "Unknown item.", {"items": "invalid identity"})
+    product = ctx.state.products.get(variant["product_id"]) or {}
+    if item.get("variant_id") is not None and (
+        product.get("inventory_tracking") == "product"
+    ):
+        raise ApiError(
+            422,
+            f"[Item with variant_id {variant['id']} is tracked by product, "
+            "please update stock by product id]",
+        )
+    return variant
 
 
 # ----------------------------------------------------------------------

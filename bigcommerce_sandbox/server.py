@@ -250,7 +250,8 @@ class RateLimiter:
 class FaultInjector:
     """Deterministic trouble on demand: 5xx, slow answers, dropped connections."""
 
-    KINDS = {"500", "502", "503", "504", "429-platform", "slow", "drop"}
+    # "ok": the request is served normally (to aim a fault at a later request).
+    KINDS = {"500", "502", "503", "504", "429-platform", "slow", "drop", "ok"}
 
     def __init__(self, seed):
         self._random = random.Random(seed)
@@ -292,7 +293,8 @@ class FaultInjector:
     def next_fault(self):
         with self._lock:
             if self._queue:
-                return self._queue.pop(0)
+                kind = self._queue.pop(0)
+                return None if kind == "ok" else kind
             roll = self._random.random()
             if roll < self.drop_rate:
                 return "drop"

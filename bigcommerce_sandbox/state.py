@@ -49,6 +49,9 @@ class StoreState:
         self.images = defaultdict(list)
         self.variant_image_urls = {}
         self.inventory = {}
+        # Bodies of the PUT /v3/inventory/adjustments/absolute requests that
+        # were accepted, in order (tests count and inspect what was sent).
+        self.inventory_adjustments = []
         self.orders = {}
         self.order_products = defaultdict(list)
         self.order_shipping_addresses = defaultdict(list)

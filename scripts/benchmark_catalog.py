@@ -29,7 +29,12 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
 )
 
-from odoo_env import ROOT, addons_path, install_addon  # noqa: E402
+from odoo_env import (  # noqa: E402
+    ROOT,
+    addons_path,
+    allow_sandbox_hosts,
+    install_addon,
+)
 
 sys.path.insert(0, ROOT)
 
@@ -78,6 +83,7 @@ def main():
 
     key = Fernet.generate_key().decode()
     os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    allow_sandbox_hosts()
     print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
     install_addon(args.db, key)
 
@@ -208,6 +214,10 @@ def run(registry, port, args):
     }
 
 
+def attribute_values(product):
+    return product.product_template_attribute_value_ids.product_attribute_value_id
+
+
 def baseline_seconds(env, bindings):
     """Plain ORM: the same templates (attribute line, SKUs, extras) created anew."""
     from odoo import Command  # noqa: PLC0415
@@ -235,7 +245,7 @@ def baseline_seconds(env, bindings):
                 },
                 [
                     (
-                        product.product_template_attribute_value_ids.product_attribute_value_id.ids,
+                        attribute_values(product).ids,
                         product.default_code,
                         product.standard_price,
                         product.weight,

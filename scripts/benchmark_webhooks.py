@@ -37,6 +37,7 @@ sys.path.insert(
 from odoo_env import (  # noqa: E402
     ROOT,
     addons_path,
+    allow_sandbox_hosts,
     free_port,
     install_addon,
     odoo_command,
@@ -142,7 +143,7 @@ def start_server(args, key, port):
         "--log-level=warn",
         "--no-database-list",
     ]
-    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key)
+    env = allow_sandbox_hosts(dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=key))
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -283,6 +284,7 @@ def main():
 
     key = Fernet.generate_key().decode()
     os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    allow_sandbox_hosts()
     print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
     install_addon(args.db, key)
     store, order_ids = make_store(args.orders)

@@ -25,6 +25,7 @@ sys.path.insert(
 
 from odoo_env import (  # noqa: E402
     ROOT,
+    SANDBOX_API_HOSTS,
     OdooMissing,
     addons_path,
     odoo_command,
@@ -66,6 +67,8 @@ def write_config(args):
             # keeps XML-RPC/JSON-RPC available next to it.
             "server_wide_modules = base,web,rpc,queue_job\n"
             f"bigcommerce_encryption_key = {key}\n"
+            # The sandbox store is on the loopback; a real store needs nothing.
+            f"bigcommerce_allowed_api_hosts = {SANDBOX_API_HOSTS}\n"
             f"admin_passwd = {secrets.token_urlsafe(16)}\n"
             "\n[queue_job]\n"
             "channels = root:2,root.bigcommerce:2\n"

@@ -11,6 +11,10 @@ if ROOT not in sys.path:
 
 from bigcommerce_sandbox import SandboxStore  # noqa: E402
 
+# The sandbox store serves on 127.0.0.1: allow that host to receive the
+# access token (by default only api.bigcommerce.com, over https, may).
+os.environ.setdefault("BIGCOMMERCE_ALLOWED_API_HOSTS", "127.0.0.1,localhost")
+
 
 @pytest.fixture
 def sandbox():

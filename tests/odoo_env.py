@@ -29,6 +29,20 @@ MISSING_ODOO = """
 """
 
 
+# The sandbox store serves on the loopback: the only extra hosts the access
+# token may go to in tests, the demo and the benchmarks (a production server
+# allows none; see README "Configuration").
+SANDBOX_API_HOSTS = "127.0.0.1,localhost"
+
+
+def allow_sandbox_hosts(env=None):
+    """``env`` (default: this process's environment) with the sandbox's
+    hosts allowed to receive the access token."""
+    env = os.environ if env is None else env
+    env["BIGCOMMERCE_ALLOWED_API_HOSTS"] = SANDBOX_API_HOSTS
+    return env
+
+
 class OdooMissing(RuntimeError):
     pass
 
@@ -106,5 +120,7 @@ def install_addon(database, encryption_key):
         "--http-interface=127.0.0.1",
         "--log-level=warn",
     ]
-    env = dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=encryption_key)
+    env = allow_sandbox_hosts(
+        dict(os.environ, BIGCOMMERCE_ENCRYPTION_KEY=encryption_key)
+    )
     subprocess.run(command, check=True, env=env)

@@ -19,6 +19,7 @@ Rules (stricter than a plain JSON-schema validator on purpose):
 * ``type`` (integer accepts int but not bool/float; number accepts int/float but not
   bool), ``nullable: true`` (and the Swagger-2 style ``x-nullable: true`` that some
   of these specs still use) allows ``null``;
+  a schema whose description says the field "will return as null" allows it too;
 * ``enum`` (``null`` also allowed when the schema is nullable);
 * ``required`` properties must be present, except ``writeOnly`` ones;
 * any property the schema does not declare is an error, unless the schema declares
@@ -123,8 +124,20 @@ def _same_value(a, b):
     return type(a) is type(b) and a == b
 
 
+# Descriptions that say, in the spec's own words, that the value can be null
+# although the type is not marked nullable (orderTaxes_Base.order_product_id:
+# "Otherwise the field will return as null"). The words win over the type;
+# bigcommerce_sandbox/CONTRACT.md lists the case.
+NULL_IN_DESCRIPTION = ("will return as null",)
+
+
 def _nullable(schema):
-    return schema.get("nullable") is True or schema.get("x-nullable") is True
+    description = schema.get("description") or ""
+    return (
+        schema.get("nullable") is True
+        or schema.get("x-nullable") is True
+        or any(words in description for words in NULL_IN_DESCRIPTION)
+    )
 
 
 def _plain_json(value):

@@ -21,6 +21,7 @@ from odoo_env import (  # noqa: E402
     ROOT,
     OdooMissing,
     addons_path,
+    allow_sandbox_hosts,
     free_port,
     odoo_command,
 )
@@ -141,7 +142,7 @@ def _copy_template(template, database):
 def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
     """Return (passed, failed); raise OdooMissing when Odoo is not importable."""
     db_name = f"bc_test_{uuid.uuid4().hex[:10]}"
-    env = dict(os.environ)
+    env = allow_sandbox_hosts(dict(os.environ))
     # Tests need an encryption key for the credentials; a throwaway one.
     if not env.get("BIGCOMMERCE_ENCRYPTION_KEY"):
         from cryptography.fernet import Fernet  # noqa: PLC0415

@@ -671,6 +671,47 @@ def case_inventory(c, state):
     c.call("GET", "/v3/inventory/locations")
     for location_id in _ids(state.locations):
         c.paged_v3(f"/v3/inventory/locations/{location_id}/items")
+        c.call(
+            "GET",
+            f"/v3/inventory/locations/{location_id}/items",
+            {"variant_id:in": "201,202", "page": 1, "limit": 250},
+        )
+    c.call(
+        "GET", "/v3/inventory/items", {"location_id:in": "2", "product_id:in": "112"}
+    )
+    by_variant = next(
+        p for p in state.products.values() if p["inventory_tracking"] == "variant"
+    )
+    by_product = next(
+        p for p in state.products.values() if p["inventory_tracking"] == "product"
+    )
+    variant_id = state.variants[by_variant["id"]][0]["id"]
+    c.call(
+        "PUT",
+        "/v3/inventory/adjustments/absolute",
+        json={
+            "reason": "conformance",
+            "items": [
+                {"location_id": 1, "variant_id": variant_id, "quantity": 7},
+                {"location_id": 2, "product_id": by_product["id"], "quantity": 0},
+            ],
+        },
+    )
+    # P11: a variant of a product tracked by product is refused (spec's 422 example).
+    c.call(
+        "PUT",
+        "/v3/inventory/adjustments/absolute",
+        json={
+            "items": [
+                {
+                    "location_id": 1,
+                    "variant_id": state.variants[by_product["id"]][0]["id"],
+                    "quantity": 1,
+                }
+            ]
+        },
+        expect=422,
+    )
 
 
 def case_channels(c, state):

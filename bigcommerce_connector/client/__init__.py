@@ -6,6 +6,7 @@ from .errors import (
     AuthenticationError,
     BigCommerceError,
     ConfigurationError,
+    ForbiddenHostError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -14,15 +15,18 @@ from .errors import (
     ServerError,
     TransportError,
 )
+from .hosts import BIGCOMMERCE_API_HOST, api_host_problem, check_api_url
 from .governor import RateLimitGovernor, governor_for
 from .parsing import format_iso8601, format_rfc2822, parse_datetime, parse_money
 
 __all__ = [
+    "BIGCOMMERCE_API_HOST",
     "AccessDeniedError",
     "AuthenticationError",
     "BigCommerceClient",
     "BigCommerceError",
     "ConfigurationError",
+    "ForbiddenHostError",
     "InvalidRequestError",
     "NotFoundError",
     "RateLimitError",
@@ -31,6 +35,8 @@ __all__ = [
     "RetryableError",
     "ServerError",
     "TransportError",
+    "api_host_problem",
+    "check_api_url",
     "format_iso8601",
     "format_rfc2822",
     "governor_for",

@@ -7,11 +7,13 @@ Collections are generators, so a caller streams rows page by page.
 
 import logging
 import time
+from urllib.parse import urlsplit
 
 import requests
 
-from . import errors
+from . import errors, usage
 from .governor import governor_for
+from .hosts import check_api_url, hosts_from_environment
 
 _logger = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class BigCommerceClient:
         session=None,
         governor=None,
         sleep=time.sleep,
+        allowed_hosts=None,
     ):
         if not store_hash:
             raise ValueError("A BigCommerce store hash is required.")
@@ -71,6 +74,12 @@ class BigCommerceClient:
         self.store_hash = store_hash
         self.api_url = (api_url or DEFAULT_API_URL).format(store_hash=store_hash)
         self.api_url = self.api_url.rstrip("/")
+        # The token goes to BigCommerce's host only, or to a host the server
+        # configuration allows (the sandbox): checked before anything is sent.
+        if allowed_hosts is None:
+            allowed_hosts = hosts_from_environment()
+        check_api_url(self.api_url, allowed_hosts)
+        self.api_host = urlsplit(self.api_url).netloc
         # A scalar, not a (connect, read) tuple: one number is what every
         # caller (and Odoo's test-mode guard on requests) understands.
         self.timeout = timeout
@@ -81,7 +90,7 @@ class BigCommerceClient:
         self._sleep = sleep
 
     def __repr__(self):
-        return f"<BigCommerceClient store={self.store_hash} url={self.api_url}>"
+        return f"<BigCommerceClient host={self.api_host}>"
 
     # ------------------------------------------------------------------
     # Requests
@@ -126,6 +135,7 @@ class BigCommerceClient:
 
     def _request_once(self, method, version, path, params, json, max_wait):
         self._governor.acquire(max(0.0, max_wait))
+        usage.record(self.api_url)
         url = f"{self.api_url}/{version}/{path.lstrip('/')}"
         headers = {
             "X-Auth-Token": self._token.reveal(),
@@ -143,20 +153,33 @@ class BigCommerceClient:
                 json=json,
                 headers=headers,
                 timeout=self.timeout,
+                # requests drops Authorization on a redirect to another host,
+                # not X-Auth-Token: a redirect is never followed.
+                allow_redirects=False,
             )
         except requests.Timeout:
             raise errors.RequestTimeoutError(
                 f"BigCommerce did not answer within {self.timeout} s.", **context
             ) from None
         except requests.RequestException as error:
+            # The host only: the URL's path holds the store hash.
             raise errors.TransportError(
-                f"Could not reach BigCommerce at {self.api_url} "
+                f"Could not reach BigCommerce at {self.api_host} "
                 f"({type(error).__name__}).",
                 **context,
             ) from None
         self._governor.update(response.headers)
         if response.status_code < 300:
             return self._decode(response, context)
+        if response.status_code < 400:
+            # BigCommerce's API does not redirect; whatever does is not it,
+            # so neither its body nor its Location reaches the message.
+            raise errors.InvalidRequestError(
+                f"The API answered with a redirect ({response.status_code}), "
+                "which is not followed: check the API base URL.",
+                status=response.status_code,
+                **context,
+            )
         raise self._error_for(response, context)
 
     def _decode(self, response, context):

@@ -74,6 +74,11 @@ class ConfigurationError(BigCommerceError):
     """The instance's credentials cannot do this; an admin must fix them."""
 
 
+class ForbiddenHostError(ConfigurationError):
+    """The API base URL is not BigCommerce's and the server does not allow it:
+    the token is never sent there."""
+
+
 class AuthenticationError(ConfigurationError):
     """HTTP 401: missing, wrong or revoked access token."""
 

@@ -24,6 +24,7 @@ from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
+from .order_tax_rows import group_tax_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -350,15 +351,16 @@ class OrderImporter:
         mapping = self._payment_mapping(order)
         inclusive = bool(order.get("is_tax_inclusive_pricing"))
         products = self._order_products(order)
-        tax_rows = self._tax_rows(order)
+        addresses = self._shipping_addresses(order)
+        tax_rows = self._tax_rows(order, products, addresses)
         partner, invoice_partner, shipping_partner = self._partners(order)
         lines = []
         for line in products:
             lines.extend(self._product_lines(line, tax_rows, inclusive, currency))
-        for address in self._shipping_addresses(order):
+        for address in addresses:
             lines.extend(self._address_lines(address, tax_rows, inclusive, currency))
         for fee in order.get("fees") or []:
-            lines.append(self._fee_line(fee, inclusive, currency))
+            lines.append(self._fee_line(fee, tax_rows, inclusive, currency))
         if instance.analytic_distribution:
             for values in lines:
                 values["analytic_distribution"] = instance.analytic_distribution
@@ -723,8 +725,9 @@ class OrderImporter:
             return list(self.client.iter_order_shipping_addresses(order["id"]))
         return []
 
-    def _tax_rows(self, order):
-        """BigCommerce's tax lines by (type, order product or address id)."""
+    def _tax_rows(self, order, products, addresses):
+        """BigCommerce's tax lines by (type, order product, address or fee id):
+        see order_tax_rows for rows that name no line."""
         rows = defaultdict(list)
         if not parse_money(order.get("total_tax")):
             return rows
@@ -736,14 +739,12 @@ class OrderImporter:
             # tax, except what a discount took off it, which only the tax
             # lines tell.
             return rows
-        for row in self.client.iter_order_taxes(order["id"]):
-            kind = row.get("line_item_type") or "item"
-            if kind in ("item", "gift-wrapping"):
-                key = (kind, int(row.get("order_product_id") or 0))
-            else:
-                key = (kind, int(row.get("order_address_id") or 0))
-            rows[key].append(row)
-        return rows
+        return group_tax_rows(
+            self.client.iter_order_taxes(order["id"]),
+            products,
+            addresses,
+            order.get("fees") or [],
+        )
 
     def _account_tax(self, row, inclusive):
         rate = parse_money(row["rate"])
@@ -976,7 +977,7 @@ class OrderImporter:
             "bigcommerce_line_id": line_id,
             "bigcommerce_charged": float(amounts.total_ex + amounts.tax),
             # Read and removed by _apply_tax_mode.
-            "_bigcommerce": (amounts, tax_product or product),
+            "_bigcommerce": (amounts, product if tax_product is None else tax_product),
         }
         if manual:
             values["extra_tax_data"] = self._extra_tax_data(
@@ -1114,19 +1115,28 @@ class OrderImporter:
             )
         return result
 
-    def _fee_line(self, fee, inclusive, currency):
+    def _fee_line(self, fee, tax_rows, inclusive, currency):
+        fee_id = int(fee.get("id") or 0)
+        amounts = self._charge(fee, "cost_", inclusive)
+        taxes, manual = self._taxed(
+            tax_rows.get(("fee", fee_id), []), inclusive, amounts.total_ex
+        )
         return self._line_values(
             self.instance.handling_product_id,
             fee.get("display_name_merchant")
             or fee.get("display_name_customer")
             or "Fee",
             1,
-            self._charge(fee, "cost_", inclusive),
+            amounts,
             currency,
-            self.env["account.tax"],
-            {},
+            taxes,
+            manual,
             "fee",
-            int(fee.get("id") or 0),
+            fee_id,
+            # "Odoo" mode: a fee BigCommerce did not tax stays untaxed (its
+            # tax class is per fee; Odoo has no product for it), a taxed one
+            # is taxed like handling.
+            tax_product=None if amounts.tax else self.env["product.product"],
         )
 
     def _line_name(self, line):

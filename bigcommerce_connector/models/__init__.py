@@ -34,3 +34,12 @@ from . import bigcommerce_brand
 from . import bigcommerce_product_catalog
 from . import bigcommerce_instance_catalog
 from . import bigcommerce_instance_catalog_webhook
+from . import bigcommerce_instance_schedule
+from . import bigcommerce_dashboard
+from . import bigcommerce_instance_notification
+from . import bigcommerce_reconciliation
+from . import bigcommerce_location_inventory
+from . import bigcommerce_inventory_level
+from . import bigcommerce_instance_inventory
+from . import product_product_inventory
+from . import stock_move

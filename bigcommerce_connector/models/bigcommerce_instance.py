@@ -2,17 +2,20 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..client import (
     AccessDeniedError,
     AuthenticationError,
     BigCommerceClient,
     BigCommerceError,
+    ForbiddenHostError,
     NotFoundError,
     TransportError,
+    api_host_problem,
 )
 from ..tools import secret_box
+from ..tools.api_hosts import allowed_api_hosts
 from ..tools.job_retry import retry_job_on_transient_errors
 from .bigcommerce_log import LOG_LEVELS, log_operation
 
@@ -106,13 +109,17 @@ class BigcommerceInstance(models.Model):
         store=True,
         readonly=False,
         groups="bigcommerce_connector.group_bigcommerce_manager",
-        help="Base of the REST API, without /v2 or /v3.",
+        help="Base of the REST API, without /v2 or /v3. Only "
+        "https://api.bigcommerce.com, unless the server configuration "
+        "(bigcommerce_allowed_api_hosts) allows another host.",
     )
     access_token = fields.Char(
         compute="_compute_access_token",
         inverse="_inverse_access_token",
         groups="bigcommerce_connector.group_bigcommerce_manager",
-        help="Access token of the store-level API account; stored encrypted.",
+        help="Access token of the store-level API account; stored encrypted. "
+        "Changing the store hash or the API base URL clears it (and the client "
+        "secret): enter it again in the same save.",
     )
     client_secret = fields.Char(
         compute="_compute_client_secret",
@@ -203,9 +210,31 @@ class BigcommerceInstance(models.Model):
     @api.depends("store_hash")
     def _compute_api_url(self):
         for instance in self:
-            if not instance.api_url and instance.store_hash:
+            # BigCommerce's URL holds the store hash: it follows the hash.
+            # A URL of another host (the sandbox) is left as typed.
+            follows = not instance.api_url or instance.api_url.startswith(
+                DEFAULT_API_URL.format(store_hash="")
+            )
+            if follows and instance.store_hash:
                 instance.api_url = DEFAULT_API_URL.format(
                     store_hash=instance.store_hash.strip()
+                )
+
+    @api.constrains("api_url")
+    def _check_api_url(self):
+        """The token may only go to BigCommerce's API or a host the server
+        configuration allows (see tools/api_hosts.py)."""
+        allowed = allowed_api_hosts()
+        for instance in self.sudo():
+            problem = instance.api_url and api_host_problem(instance.api_url, allowed)
+            if problem:
+                raise ValidationError(
+                    self.env._(
+                        "API base URL refused: %(problem)s. Another host can only "
+                        "be allowed in the server configuration "
+                        "(bigcommerce_allowed_api_hosts).",
+                        problem=problem,
+                    )
                 )
 
     def _compute_access_token(self):
@@ -263,10 +292,29 @@ class BigcommerceInstance(models.Model):
             # Another store means another quota, statuses and currencies:
             # the instance has to be tested and confirmed again.
             vals = {**vals, "state": "draft", "connection_state": "unknown"}
+            self._forget_credentials_if_moved(vals)
         result = super().write(vals)
         if {"access_token", "client_secret"} & vals.keys():
             self.invalidate_recordset(["access_token", "client_secret"])
         return result
+
+    def _forget_credentials_if_moved(self, vals):
+        """Clear the stored token and client secret of the instances whose
+        store hash or API URL changes: they were given for one store, and
+        must be typed again for another, so that whoever may edit the URL
+        cannot have the stored token sent to a server of theirs. Credentials
+        typed in the same save are kept (their inverse runs after this)."""
+        moved = self.sudo().filtered(
+            lambda instance: any(
+                field in vals
+                and (vals[field] or "").strip() != (instance[field] or "").strip()
+                for field in ("store_hash", "api_url")
+            )
+        )
+        if moved:
+            moved.write(
+                {"access_token_encrypted": False, "client_secret_encrypted": False}
+            )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -379,11 +427,23 @@ class BigcommerceInstance(models.Model):
             raise UserError(
                 self.env._("Enter the access token of the store %s first.", self.name)
             )
+        allowed = allowed_api_hosts()
+        problem = api_host_problem(instance.api_url, allowed)
+        if problem:
+            # Checked before the token is even decrypted.
+            raise UserError(
+                self.env._(
+                    "The access token of %(name)s is not sent: %(problem)s.",
+                    name=self.name,
+                    problem=problem,
+                )
+            )
         return BigCommerceClient(
             instance.store_hash.strip(),
             secret_box.decrypt(self.env, instance.access_token_encrypted),
             api_url=instance.api_url,
             max_wait=max_wait,
+            allowed_hosts=allowed,
         )
 
     def _job_client(self):
@@ -445,36 +505,36 @@ class BigcommerceInstance(models.Model):
         return store
 
     def _explain_api_error(self, error):
-        """What an admin can do about a failed call (never the token itself)."""
-        store_hash = self.sudo().store_hash
+        """What an admin can do about a failed call.
+
+        Never the token, and never the store hash or the API path that holds
+        it: these texts land in fields and logs every BigCommerce User reads.
+        """
+        if isinstance(error, ForbiddenHostError):
+            return error.message
         if isinstance(error, AuthenticationError):
             return self.env._(
-                "BigCommerce rejected the access token of store %(hash)s (401). "
-                "Copy the access token of the store-level API account again.",
-                hash=store_hash,
+                "BigCommerce rejected the access token (401). "
+                "Copy the access token of the store-level API account again."
             )
         if isinstance(error, AccessDeniedError):
             return self.env._(
                 "BigCommerce refused access (403): the API account lacks a scope "
-                "this connector needs, or the store hash %(hash)s belongs to "
-                "another store. Needed scopes: Information & settings (read-only), "
-                "Orders, Customers, Products, Inventory, Channel settings (read-only). "
-                "Details: %(detail)s",
-                hash=store_hash,
+                "this connector needs, or the store hash belongs to another "
+                "store. Needed scopes: Information & settings (read-only), "
+                "Orders, Customers, Products, Inventory, Channel settings "
+                "(read-only). Details: %(detail)s",
                 detail=error.message,
             )
         if isinstance(error, NotFoundError):
             return self.env._(
-                "No BigCommerce store answers at %(url)s (404): check the store "
-                "hash %(hash)s and the API base URL.",
-                url=self.sudo().api_url,
-                hash=store_hash,
+                "No BigCommerce store answers at this address (404): check the "
+                "store hash and the API base URL."
             )
         if isinstance(error, TransportError):
             return self.env._(
-                "BigCommerce could not be reached at %(url)s: %(detail)s. Check "
-                "the API base URL and this server's network access.",
-                url=self.sudo().api_url,
+                "BigCommerce could not be reached: %(detail)s. Check the API "
+                "base URL and this server's network access.",
                 detail=error.message,
             )
         return self.env._("BigCommerce answered with an error: %s", error)

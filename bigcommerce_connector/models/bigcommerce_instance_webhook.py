@@ -80,11 +80,19 @@ class BigcommerceInstance(models.Model):
         copy=False, readonly=True, groups="base.group_system"
     )
     webhook_token_rotated_at = fields.Datetime(copy=False, readonly=True)
+    # On by default: BigCommerce documents Standard Webhooks signatures made
+    # with the API account's client secret and recommends verifying them
+    # (HTTPS Webhooks Overview, "Webhook signature"; shared/docs
+    # bigcommerce-api.md 11.4). Only effective once a client secret is stored.
     webhook_require_signature = fields.Boolean(
         string="Require Webhook Signature",
+        default=True,
         groups="bigcommerce_connector.group_bigcommerce_manager",
-        help="Reject callbacks without a Standard Webhooks signature made "
-        "with the client secret. Off: a signature is verified when present.",
+        help="With a client secret stored, reject callbacks without a valid "
+        "Standard Webhooks signature made with it (BigCommerce's "
+        "recommendation). Switch off only if your store's callbacks arrive "
+        "unsigned: a signature is then verified when present. Without a "
+        "client secret, the secret header alone authenticates callbacks.",
     )
     webhook_registered_at = fields.Datetime(copy=False, readonly=True)
     webhook_message = fields.Char(copy=False, readonly=True)

@@ -45,6 +45,11 @@ class BigcommerceLog(models.Model):
     created_count = fields.Integer(string="Created", readonly=True)
     updated_count = fields.Integer(string="Updated", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
+    unchanged_count = fields.Integer(
+        string="Unchanged",
+        readonly=True,
+        help="Items already up to date (e.g. stock BigCommerce already has).",
+    )
     failed_count = fields.Integer(string="Failed", readonly=True)
     message = fields.Text(readonly=True)
 
@@ -84,17 +89,19 @@ class OperationRecorder:
     def __init__(self, level):
         self.level = level
         self.created = self.updated = self.skipped = self.failed = 0
+        self.unchanged = 0
         self.messages = []
 
     def note(self, text, level="info"):
         if _LEVEL_RANK[level] <= _LEVEL_RANK[self.level]:
             self.messages.append(text)
 
-    def add_counts(self, created=0, updated=0, skipped=0, failed=0):
+    def add_counts(self, created=0, updated=0, skipped=0, failed=0, unchanged=0):
         self.created += created
         self.updated += updated
         self.skipped += skipped
         self.failed += failed
+        self.unchanged += unchanged
 
     def _values(self):
         return {
@@ -102,6 +109,7 @@ class OperationRecorder:
             "updated_count": self.updated,
             "skipped_count": self.skipped,
             "failed_count": self.failed,
+            "unchanged_count": self.unchanged,
             "message": "\n".join(self.messages) or False,
         }
 
@@ -139,4 +147,8 @@ def log_operation(instance, operation, entity=False):
         instance.id,
         {**recorder._values(), "state": "done", "ended_at": fields.Datetime.now()},
         log_id=log_id,
+    )
+    # Notifications (e-mail summary of the run): in the run's transaction.
+    instance._bigcommerce_run_closed(
+        operation, entity, "done", recorder._values(), recorder._values()["message"]
     )

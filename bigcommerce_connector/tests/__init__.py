@@ -12,6 +12,17 @@ from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
 from . import test_settings
+from . import test_token_confinement
+from . import test_store_hash_privacy
+from . import test_credentials_secrecy
+from . import test_webhook_hardening
 from . import test_scale
 from . import test_catalog_import
 from . import test_catalog_webhooks
+from . import test_operations
+from . import test_reconciliation
+from . import test_schedules
+from . import test_tours
+from . import test_inventory_import
+from . import test_inventory_export
+from . import test_inventory_jobs

@@ -57,7 +57,7 @@ class TestInstanceSecurity(BigcommerceSandboxCase):
         instance = self.instance.with_user(self.bc_manager)
         instance.write({"access_token": "new-token", "store_hash": "h2"})
         self.assertEqual(instance.store_hash, "h2")
-        self.assertFalse(instance.access_token)
+        self.assertTrue(instance.has_access_token)
         with self.assertRaises(AccessError):
             instance.read(["access_token_encrypted"])
 

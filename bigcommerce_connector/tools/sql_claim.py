@@ -58,7 +58,10 @@ def insert_missing_bindings(model, instance, bigcommerce_ids, extra=None):
             table,
             SQL(", ").join(SQL.identifier(column) for column in columns),
             SQL(", ").join(rows),
-        )
+        ),
+        # A concurrent import of the same records is expected: queue_job
+        # retries the job, it is not a bad query.
+        log_exceptions=False,
     )
     inserted = {row[0] for row in env.cr.fetchall()}
     env.cr.execute(

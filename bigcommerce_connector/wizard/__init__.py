@@ -1,1 +1,2 @@
 from . import bigcommerce_import_wizard
+from . import bigcommerce_import_wizard_inventory

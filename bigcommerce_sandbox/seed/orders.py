@@ -18,6 +18,7 @@ from .common import (
     SHIPPED_STATUSES,
     TAX_CLASS_DEFAULT,
     TAX_CLASS_NAMES,
+    TAX_CLASS_NON_TAXABLE,
     TAX_CLASS_SHIPPING,
     ZERO,
     _rates,
@@ -474,30 +475,41 @@ def _build_order(state, rng, plan):
     # taxes
     taxes = []
 
+    automatic_tax = bool(plan.get("automatic_tax"))
+
     def add_tax_rows(amount, rates, item_type, address_id, product_ref, class_id):
+        """Tax rows as orders.v2.oas2.yml › orderTaxes_Base describes them:
+        ``order_product_id`` only for ``item`` and ``handling`` rows (null
+        otherwise); ``order_id`` and ``order_address_id`` left out, and
+        ``class`` "Automatic Tax", when the store uses automatic tax."""
         for rate, part in _tax_rows(amount, rates):
             if part == 0 and amount == 0:
                 continue
             tax_rate_id, rate_name, percent, priority = rate
-            taxes.append(
-                {
-                    "id": state.next_id("tax"),
-                    "order_id": order_id,
-                    "order_address_id": address_id,
-                    "tax_rate_id": tax_rate_id,
-                    "sales_tax_id": f"ST-{tax_rate_id}",
-                    "tax_class_id": class_id,
-                    "name": rate_name,
-                    "class": TAX_CLASS_NAMES.get(class_id, "Default Tax Class"),
-                    "rate": f"{percent:.4f}",
-                    "priority": priority,
-                    "priority_amount": money4(amount),
-                    "line_amount": money4(part),
-                    "order_pickup_method_id": 0,
-                    "order_product_id": str(product_ref),
-                    "line_item_type": item_type,
-                }
-            )
+            row = {
+                "id": state.next_id("tax"),
+                "order_id": order_id,
+                "order_address_id": address_id,
+                "tax_rate_id": tax_rate_id,
+                "sales_tax_id": f"ST-{tax_rate_id}",
+                "tax_class_id": class_id,
+                "name": rate_name,
+                "class": "Automatic Tax"
+                if automatic_tax
+                else TAX_CLASS_NAMES.get(class_id, "Default Tax Class"),
+                "rate": f"{percent:.4f}",
+                "priority": priority,
+                "priority_amount": money4(amount),
+                "line_amount": money4(part),
+                "order_pickup_method_id": 0,
+                "order_product_id": str(product_ref)
+                if item_type in ("item", "handling")
+                else None,
+                "line_item_type": item_type,
+            }
+            if automatic_tax:
+                del row["order_id"], row["order_address_id"]
+            taxes.append(row)
 
     for line in lines:
         rates = line_rates[line["id"]]
@@ -539,22 +551,50 @@ def _build_order(state, rng, plan):
                 ship_rates,
                 "shipping",
                 address["id"],
-                0,
+                None,
                 TAX_CLASS_SHIPPING,
             )
         if Decimal(address["handling_cost_tax"]):
+            # The spec gives handling rows an order product id without
+            # saying which: the first line shipped to the address (CONTRACT.md).
+            shipped_here = [
+                line["id"]
+                for line in lines
+                if line["order_address_id"] == address["id"]
+            ]
             add_tax_rows(
                 Decimal(address["handling_cost_tax"]),
                 ship_rates,
                 "handling",
                 address["id"],
-                0,
+                shipped_here[0] if shipped_here else None,
                 TAX_CLASS_SHIPPING,
             )
         address["items_total"] = sum(
             line["quantity"]
             for line in lines
             if line["order_address_id"] == address["id"]
+        )
+
+    # fees (orders.v2.oas2.yml › orderFees_Resp): their tax is on the fee
+    # itself; /taxes has no row type for it (line_item_type enum).
+    fees = []
+    for name, cost, class_id in plan.get("fees") or ():
+        base = q2(cost * rate_factor)
+        f_ex, f_tax, f_inc = _unit_amounts(base, _rates(zone, class_id), inclusive)
+        fees.append(
+            {
+                "id": state.next_id("fee"),
+                "type": "custom_fee",
+                "display_name_customer": name,
+                "display_name_merchant": name,
+                "source": "v2",
+                "base_cost": money4(base),
+                "cost_ex_tax": money4(f_ex),
+                "cost_inc_tax": money4(f_inc),
+                "cost_tax": money4(f_tax),
+                "tax_class_id": class_id,
+            }
         )
 
     # order totals
@@ -579,9 +619,10 @@ def _build_order(state, rng, plan):
     wrap_tax = total(lines, "wrapping_cost_tax")
     disc_ex = sum((d[0] for parts in discounts.values() for d in parts), ZERO)
     disc_inc = coupon_inc + manual_inc
-    total_tax = total(taxes, "line_amount")
-    total_inc = subtotal_inc + ship_inc + hand_inc + wrap_inc - disc_inc
-    total_ex = subtotal_ex + ship_ex + hand_ex + wrap_ex - disc_ex
+    fee_ex, fee_inc = total(fees, "cost_ex_tax"), total(fees, "cost_inc_tax")
+    total_tax = total(taxes, "line_amount") + total(fees, "cost_tax")
+    total_inc = subtotal_inc + ship_inc + hand_inc + wrap_inc + fee_inc - disc_inc
+    total_ex = subtotal_ex + ship_ex + hand_ex + wrap_ex + fee_ex - disc_ex
     assert total_inc - total_ex == total_tax, (order_id, total_inc, total_ex, total_tax)
 
     gift_certificate = min(q2(plan.get("gift_certificate") or ZERO), total_inc)
@@ -657,7 +698,8 @@ def _build_order(state, rng, plan):
         "external_id": None,
         "external_merchant_id": None,
         "external_order_id": "",
-        "tax_provider_id": "BasicTaxProvider",
+        # orders.v2.oas2.yml › tax_provider_id: AvaTaxProvider = automatic tax.
+        "tax_provider_id": "AvaTaxProvider" if automatic_tax else "BasicTaxProvider",
         "customer_locale": "de" if zone == "eu" else "en",
         "is_tax_inclusive_pricing": inclusive,
         "customer_message": plan.get("customer_message", ""),
@@ -667,7 +709,7 @@ def _build_order(state, rng, plan):
     state.order_shipping_addresses[order_id] = addresses
     state.order_coupons[order_id] = order_coupons
     state.order_taxes[order_id] = taxes
-    state.order_fees[order_id] = []
+    state.order_fees[order_id] = fees
     state.order_shipments[order_id] = []
     return order
 
@@ -801,7 +843,9 @@ def create_order(
     ``gift_certificate`` / ``store_credit`` (payments), ``ship_to_two_addresses``,
     ``wrap`` (gift-wrap the first line), ``sell_gift_certificate``,
     ``payment_method``, ``channel_id``, ``customer_message``, ``staff_notes``,
-    ``external_order_id``.
+    ``external_order_id``, ``wrap="two"`` (the first two lines),
+    ``automatic_tax`` (tax rows of an automatic-tax store), ``fees``
+    ([(name, entered cost, taxed)]: taxed fees use the shipping tax class).
     """
     with state.lock:
         order_number = max(state.orders, default=99) + 1
@@ -851,8 +895,9 @@ def create_order(
                     raise KeyError(f"unknown SKU {sku!r}")
                 product, variant = index[sku.lower()]
                 line_plans.append(_line_plan(product, variant, int(qty), price=price))
-        if extra.pop("wrap", False) and line_plans:
-            line_plans[0]["wrap"] = True
+        wrap = extra.pop("wrap", False)
+        for line_plan in line_plans[: 2 if wrap == "two" else 1] if wrap else ():
+            line_plan["wrap"] = True
         if extra.pop("sell_gift_certificate", False):
             line_plans.append({"kind": "giftcertificate", "quantity": 1, "address": 0})
         has_physical = any(
@@ -892,6 +937,15 @@ def create_order(
             "payment_method": extra.pop("payment_method", None),
             "channel_id": extra.pop("channel_id", None),
             "order_source": "www",
+            "automatic_tax": bool(extra.pop("automatic_tax", False)),
+            "fees": [
+                (
+                    name,
+                    Decimal(str(cost)),
+                    TAX_CLASS_SHIPPING if taxed else TAX_CLASS_NON_TAXABLE,
+                )
+                for name, cost, taxed in extra.pop("fees", None) or ()
+            ],
         }
         state.reserve_ids("order", order_number - 1)
         with currency_rounding(currency):

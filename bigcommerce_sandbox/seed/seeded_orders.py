@@ -10,6 +10,8 @@ from .common import (
     SEED_END,
     SEED_START,
     SHIPPED_STATUSES,
+    TAX_CLASS_NON_TAXABLE,
+    TAX_CLASS_SHIPPING,
     ZERO,
     _later,
     _spread,
@@ -73,7 +75,31 @@ FEATURES = [
     ("shipping_refund", 14),
     ("paid_shipping", 14),
     ("cash", 9),
+    # Real-store fidelity (issue 15): fees with and without tax, orders of an
+    # automatic-tax store (tax rows without order_address_id), gift wrapping
+    # of several lines (wrapping tax rows carry no order_product_id).
+    ("fee_taxed", 11),
+    ("fee_taxed", 10),
+    ("fee_untaxed", 11),
+    ("fee_both", 2),
+    ("automatic_tax", 11),
+    ("automatic_tax", 10),
+    ("automatic_tax_full", 2),
+    ("wrap_two", 11),
+    ("wrap_two", 9),
 ]
+# Composite features: what each one switches on.
+COMPOSITE_FEATURES = {
+    # Automatic tax, two shipping addresses, handling, two wrapped lines and a
+    # taxed fee on one order: every tax row matched without address ids.
+    "automatic_tax_full": {"automatic_tax", "two_addr", "handling", "wrap_two"},
+    "fee_both": {"fee_taxed", "fee_untaxed"},
+}
+# Fees as orders.v2.oas2.yml › orderFees_Resp: (name, entered cost, taxed).
+SEEDED_FEES = {
+    "fee_taxed": ("Package protection", Decimal("2.50"), True),
+    "fee_untaxed": ("Donation to reforestation", Decimal("1.00"), False),
+}
 
 
 # Statuses of the orders seeded beyond the first BASE_ORDER_COUNT, per block of 60:
@@ -179,6 +205,9 @@ def _seed_orders(state, rng, count=SEED_ORDER_COUNT):
     for status_id, feats in zip(statuses, features, strict=True):
         if not feats:
             feats.update(_random_features(rng, status_id))
+        for composite, parts in COMPOSITE_FEATURES.items():
+            if composite in feats:
+                feats.update(parts)
     moments = sorted(
         _spread(rng, SEED_START, SEED_END - timedelta(days=12)) for _ in statuses
     )
@@ -257,6 +286,12 @@ def _seed_orders(state, rng, count=SEED_ORDER_COUNT):
                 line_plans[0]["quantity"] = max(line_plans[0]["quantity"], 3)
             if "wrapping" in feats:
                 line_plans[0]["wrap"] = True
+            if "wrap_two" in feats:
+                if len(line_plans) < 2:
+                    product, variant = index[catalog[(position + 7) % len(catalog)]]
+                    line_plans.append(_line_plan(product, variant, 1))
+                for line_plan in line_plans[:2]:
+                    line_plan["wrap"] = True
         if "giftcert_sold" in feats:
             line_plans.append({"kind": "giftcertificate", "quantity": 1, "address": 0})
         has_physical = any(
@@ -314,6 +349,12 @@ def _seed_orders(state, rng, count=SEED_ORDER_COUNT):
             else ("Gift Certificate" if "gift_cert_used" in feats else "Credit Card"),
             "channel_id": 2 if "channel2" in feats else 1,
             "order_source": "external" if "channel2" in feats else "www",
+            "automatic_tax": "automatic_tax" in feats,
+            "fees": [
+                (name, cost, TAX_CLASS_SHIPPING if taxed else TAX_CLASS_NON_TAXABLE)
+                for feature, (name, cost, taxed) in SEEDED_FEES.items()
+                if feature in feats
+            ],
         }
         order = _build_order(state, rng, plan)
         modified = _later(created, rng, 5, 600)
