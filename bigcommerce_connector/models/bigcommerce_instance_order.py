@@ -219,7 +219,9 @@ class BigcommerceInstance(models.Model):
         """Queue job: one step (one page of 250 orders) of an order import.
 
         Orders by id (250 ids a step), or modified in [date_from, date_to]
-        (``sort=date_modified:asc``, cursor on ``date_modified``). The page's
+        (``sort=date_modified:asc``, cursor on ``date_modified``; with
+        ``date_field="created"`` on ``date_created``). "Records per Job"
+        makes the page smaller. The page's
         orders are booked here, without one job per order: no order payload
         (names, addresses) is ever stored as a job argument, and no request
         is spent reading an order twice.
