@@ -1,6 +1,7 @@
 {
     "name": "BigCommerce Connector",
-    "summary": "BigCommerce catalog, orders, refunds, customers and stock in Odoo",
+    "summary": "BigCommerce catalog, orders, refunds, customers and stock into Odoo; "
+    "shipments, order status and prices back to BigCommerce",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -12,6 +13,7 @@
         "account",
         "stock",
         "sale_stock",
+        "stock_delivery",
         "queue_job",
     ],
     "external_dependencies": {"python": ["requests", "cryptography"]},
@@ -42,6 +44,8 @@
         "views/bigcommerce_menus.xml",
         "data/product_settings_data.xml",
         "views/bigcommerce_settings_views.xml",
+        "data/ir_cron_export_data.xml",
+        "views/bigcommerce_export_views.xml",
         "views/bigcommerce_catalog_views.xml",
         "data/ir_cron_inventory_data.xml",
         "views/bigcommerce_inventory_views.xml",

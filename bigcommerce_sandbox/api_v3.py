@@ -4,6 +4,7 @@ import copy
 
 from . import cdn
 from .paging import ApiError, apply_v3_filters, sort_rows, v3_page
+from .seed import rfc2822
 
 NOT_FOUND = "The requested resource was not found."
 
@@ -574,3 +575,25 @@ def delete_hook(ctx, hook_id):
     hook = _hook(ctx, hook_id)
     del ctx.state.hooks[hook["id"]]
     return _one(copy.deepcopy(hook))
+
+
+def capture_order_payment(ctx, order_id):
+    """POST /orders/{id}/payment_actions/capture (orders.v3.yml).
+
+    Only an authorised payment can be captured; BigCommerce schedules the
+    gateway request and sets ``payment_status`` to "capture pending". The
+    sandbox's gateway answers at once: the order is then "captured" (see
+    CONTRACT.md).
+    """
+    order = ctx.state.orders.get(int(order_id))
+    if order is None:
+        raise ApiError(404, "The requested resource was not found.")
+    if order.get("payment_status") != "authorized":
+        raise ApiError(
+            422,
+            "The payment of this order cannot be captured.",
+            {"payment_status": str(order.get("payment_status"))},
+        )
+    order["payment_status"] = "captured"
+    order["date_modified"] = rfc2822(ctx.state.clock.now())
+    return 201, {"data": {}, "meta": {}}

@@ -6,6 +6,7 @@ to ``{url}/stores/{store_hash}/v2|v3/...`` with ``X-Auth-Token``; tests change t
 store through the methods below or the ``/_sandbox/...`` control API.
 """
 
+import copy
 import json
 import logging
 import random
@@ -156,6 +157,13 @@ ROUTES = [
     ),
     ("GET", V3, r"catalog/variants", api_v3.list_variants, "store_v2_products"),
     ("PUT", V3, r"catalog/variants", api_v3.update_variants, "store_v2_products"),
+    (
+        "POST",
+        V3,
+        r"orders/(\d+)/payment_actions/capture",
+        api_v3.capture_order_payment,
+        "store_v2_orders",
+    ),
     ("GET", V3, r"catalog/brands", api_v3.list_brands, "store_v2_products"),
     ("GET", V3, r"catalog/trees", api_v3.list_trees, "store_v2_products"),
     (
@@ -332,6 +340,8 @@ class SandboxStore:
         self.webhooks = WebhookDispatcher(client_secret)
         self._stats_lock = threading.Lock()
         self.request_log = []
+        self.received = []
+        self._lost_answers = []
         self.count_429 = 0
         self._transaction_ids = 0
         self._server = None
@@ -352,6 +362,7 @@ class SandboxStore:
         self.state = state
         with self._stats_lock:
             self.request_log = []
+            self.received = []
             self.count_429 = 0
         return self
 
@@ -442,6 +453,38 @@ class SandboxStore:
 
     def clear_faults(self):
         self.faults.clear()
+        with self._stats_lock:
+            self._lost_answers.clear()
+
+    def lose_answer(self, method, path_pattern, how="drop"):
+        """Apply the next matching request, then lose its answer.
+
+        BigCommerce did the write but the caller never learns it: the
+        connection drops (``how="drop"``) or a 5xx comes back (``how="500"``).
+        This is how a job dies after BigCommerce answered.
+        """
+        if how != "drop" and how not in self.faults.KINDS:
+            raise ValueError(f"Unknown fault kind: {how}")
+        with self._stats_lock:
+            self._lost_answers.append((method, re.compile(path_pattern), how))
+
+    def _take_lost_answer(self, method, path):
+        with self._stats_lock:
+            for index, (m, pattern, how) in enumerate(self._lost_answers):
+                if m == method and pattern.fullmatch(path):
+                    del self._lost_answers[index]
+                    return how
+        return None
+
+    def received_writes(self, method, path_pattern):
+        """Bodies of the ``method`` requests whose path matches ``path_pattern``."""
+        pattern = re.compile(path_pattern)
+        with self._stats_lock:
+            return [
+                body
+                for m, path, body in self.received
+                if m == method and pattern.fullmatch(path)
+            ]
 
     @property
     def request_count(self):
@@ -647,6 +690,11 @@ class SandboxStore:
         """(status, body, headers) of one API request, or "drop"."""
         with self._stats_lock:
             self.request_log.append((method, f"/{version}/{path}", dict(query)))
+            if method != "GET":
+                # What the store received, for tests of what was sent.
+                self.received.append(
+                    (method, f"/{version}/{path}", copy.deepcopy(body))
+                )
         account = self.tokens.get(token)
         if account is None:
             return 401, _error(version, 401, "You are not authorized."), {}
@@ -655,7 +703,8 @@ class SandboxStore:
             with self._stats_lock:
                 self.count_429 += 1
             return 429, _error(version, 429, "Too many requests."), headers
-        fault = self.faults.next_fault()
+        lose_answer = self._take_lost_answer(method, f"/{version}/{path}")
+        fault = None if lose_answer else self.faults.next_fault()
         if fault == "drop":
             return "drop", None, {}
         if fault == "slow":
@@ -684,6 +733,11 @@ class SandboxStore:
                 _error(version, error.status, error.message, error.errors),
                 headers,
             )
+        if lose_answer == "drop":
+            return "drop", None, {}
+        if lose_answer:
+            status = int(lose_answer)
+            return status, _error(version, status, "Internal server error."), headers
         return status, payload, headers
 
     def handle_control(self, method, path, body):
@@ -749,6 +803,9 @@ class SandboxStore:
         if method == "POST" and parts == ["rate_limit"]:
             self.set_rate_limit(int(body["quota"]), int(body["window_ms"]))
             return 200, {"quota": self.rate_limiter.quota}
+        if method == "POST" and parts == ["faults", "lose_answer"]:
+            self.lose_answer(body["method"], body["path"], body.get("how", "drop"))
+            return 200, {"ok": True}
         if method == "POST" and parts == ["faults"]:
             if body.get("queue"):
                 self.queue_faults(*body.pop("queue"))

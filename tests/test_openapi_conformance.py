@@ -741,6 +741,52 @@ def case_hooks(c, state):
     c.call("GET", f"/v3/hooks/{hook_id}", expect=404)
 
 
+def case_outbound_writes(c, state):
+    """What the connector sends back: shipments, order status, prices, capture."""
+    order_id = next(
+        oid
+        for oid, order in sorted(state.orders.items())
+        if order["status_id"] == 11
+        and any(
+            line["type"] == "physical" and line["quantity_shipped"] < line["quantity"]
+            for line in state.order_products.get(oid, [])
+        )
+    )
+    line = next(
+        line
+        for line in state.order_products[order_id]
+        if line["type"] == "physical" and line["quantity_shipped"] < line["quantity"]
+    )
+    c.call(
+        "POST",
+        f"/v2/orders/{order_id}/shipments",
+        json={
+            "order_address_id": line["order_address_id"],
+            "tracking_number": "1Z999AA10123456784",
+            "shipping_provider": "",
+            "tracking_carrier": "ups",
+            "items": [{"order_product_id": line["id"], "quantity": 1}],
+        },
+        expect=201,
+    )
+    c.call("GET", f"/v2/orders/{order_id}/shipments")
+    c.call("PUT", f"/v2/orders/{order_id}", json={"status_id": 5}, expect=200)
+    variants = [v for rows in state.variants.values() for v in rows][:3]
+    c.call(
+        "PUT",
+        "/v3/catalog/variants",
+        json=[{"id": v["id"], "price": 12.5} for v in variants],
+        expect=200,
+    )
+    authorized = next(
+        oid
+        for oid, order in sorted(state.orders.items())
+        if order["payment_status"] == "authorized"
+    )
+    c.call("POST", f"/v3/orders/{authorized}/payment_actions/capture", expect=201)
+    c.call("POST", f"/v3/orders/{authorized}/payment_actions/capture", expect=422)
+
+
 def case_errors(c, state):
     missing = max(state.orders) + 100000
     c.call("GET", f"/v2/orders/{missing}", expect=404)
@@ -763,6 +809,7 @@ CASES = {
     "inventory": case_inventory,
     "channels": case_channels,
     "hooks": case_hooks,
+    "outbound_writes": case_outbound_writes,
     "errors": case_errors,
 }
 

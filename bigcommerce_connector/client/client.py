@@ -398,6 +398,32 @@ class BigCommerceClient:
         return self.iter_v3("catalog/products", params)
 
     # ------------------------------------------------------------------
+    # Writes back to BigCommerce (never retried here: see _interactive_wait)
+    # ------------------------------------------------------------------
+
+    def create_shipment(self, order_id, shipment):
+        """POST ``orderShipment_Post``; BigCommerce e-mails the shopper (P15)."""
+        return self.request(
+            "POST", "v2", f"orders/{int(order_id)}/shipments", json=shipment
+        )
+
+    def update_order_status(self, order_id, status_id):
+        """PUT only ``status_id``: ``products``/``fees`` would rewrite the order."""
+        return self.request(
+            "PUT", "v2", f"orders/{int(order_id)}", json={"status_id": int(status_id)}
+        )
+
+    def update_variants(self, variants):
+        """Batch PUT /catalog/variants (BigCommerce takes at most 50 per call)."""
+        body = self.request("PUT", "v3", "catalog/variants", json=list(variants))
+        return body.get("data") if isinstance(body, dict) else body
+
+    def capture_payment(self, order_id):
+        return self.request(
+            "POST", "v3", f"orders/{int(order_id)}/payment_actions/capture"
+        )
+
+    # ------------------------------------------------------------------
     # Webhooks (v3 /hooks: only the hooks of this token's API account)
     # ------------------------------------------------------------------
 

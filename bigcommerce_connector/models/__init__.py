@@ -28,6 +28,10 @@ from . import bigcommerce_instance_settings
 from . import sale_order_line_charged
 from . import stock_picking
 from . import bigcommerce_instance_date_range
+from . import bigcommerce_carrier_mapping
+from . import bigcommerce_export_record
+from . import bigcommerce_export_links
+from . import bigcommerce_instance_export
 from . import bigcommerce_natural_key
 from . import bigcommerce_category
 from . import bigcommerce_brand

@@ -16,6 +16,8 @@ from . import test_token_confinement
 from . import test_store_hash_privacy
 from . import test_credentials_secrecy
 from . import test_webhook_hardening
+from . import test_export_shipments
+from . import test_export_status_prices
 from . import test_scale
 from . import test_catalog_import
 from . import test_catalog_webhooks

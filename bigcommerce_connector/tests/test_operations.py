@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
+from .common import run_jobs
 from .test_refund_import import RefundImportCase
 
 
@@ -13,12 +14,14 @@ class OperationsCase(RefundImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sku = sorted(
+        skus = sorted(
             variant["sku"]
             for variants in cls.sandbox.state.variants.values()
             for variant in variants
             if variant.get("sku")
-        )[0]
+        )
+        # ``sku`` is made unknown to fail an order; ``other_sku`` never is.
+        cls.sku, cls.other_sku = skus[0], skus[1]
         cls.product = cls.env["product.product"].search(
             [("default_code", "=", cls.sku)]
         )
@@ -161,11 +164,13 @@ class TestFailureActivities(OperationsCase):
         # Failing again while the activity is open adds none.
         self.product.default_code = "RENAMED"
         record.action_retry()
+        run_jobs(self.env)
         self.assertEqual(record.state, "failed")
         self.assertEqual(len(self.activities(record)), 1)
         # Fixed: the activity is closed (archived, as "mark as done" does).
         self.product.default_code = self.sku
         record.action_retry()
+        run_jobs(self.env)
         self.assertEqual(record.state, "done", record.failure_reason)
         self.assertFalse(self.activities(record))
         closed = self.activities(record).with_context(active_test=False)
@@ -209,7 +214,7 @@ class TestSummaryEmail(OperationsCase):
         )
         first = self.new_order(lines=[[self.sku, 1]])
         second = self.new_order(lines=[[self.sku, 1]])
-        good = self.new_order()
+        good = self.new_order(lines=[[self.other_sku, 1]])
         self.product.default_code = "RENAMED"
         self.import_orders(order_ids=[first["id"], second["id"], good["id"]])
         self.product.default_code = self.sku
