@@ -468,7 +468,9 @@ class OrderImporter:
 
     def _payment_mapping(self, order):
         key = (order.get("payment_method") or "", order.get("payment_status") or "")
-        if key not in self._mappings:
+        # A mapping made for an order whose savepoint was rolled back (the
+        # order failed) is gone: find or make it again for the next order.
+        if key not in self._mappings or not self._mappings[key].exists():
             self._mappings[key] = self.env["bigcommerce.payment.mapping"]._for_order(
                 self.instance, *key
             )
