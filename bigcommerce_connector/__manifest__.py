@@ -51,6 +51,9 @@
         "views/bigcommerce_inventory_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "bigcommerce_connector/static/src/scss/bigcommerce_dashboard.scss",
+        ],
         "web.assets_tests": [
             "bigcommerce_connector/static/tests/tours/*.js",
         ],

@@ -128,6 +128,7 @@ class OrderImporter:
                 with self.env.cr.savepoint():
                     return self._apply_status(record, order)
             except (UserError, ValidationError) as error:
+                self._forget_rolled_back()
                 # E.g. a cancellation Odoo refuses (goods already delivered).
                 return self._flag(
                     record, order, str(error.args[0] if error.args else error)
@@ -141,14 +142,32 @@ class OrderImporter:
             with self.env.cr.savepoint():
                 self._create_sale_order(record, order)
         except BigCommerceError as error:
+            self._forget_rolled_back()
             if error.retryable:
                 raise
             return self._fail(record, order, error.message)
         except (OrderImportError, UserError, ValidationError) as error:
+            self._forget_rolled_back()
             return self._fail(
                 record, order, str(error.args[0] if error.args else error)
             )
         return record
+
+    def _forget_rolled_back(self):
+        """Empty the per-run caches after an order's savepoint rolled back.
+
+        They may hold rows the failed order created (a payment mapping for a
+        method seen for the first time, a product, a pricelist): those rows
+        are gone, and the next order of the run must not use their ids.
+        """
+        for cache in (
+            self._products,
+            self._taxes,
+            self._currencies,
+            self._pricelists,
+            self._mappings,
+        ):
+            cache.clear()
 
     def _not_newer(self, record, order):
         """Whether ``order`` is not newer than the version ``record`` holds

@@ -47,3 +47,5 @@ from . import bigcommerce_inventory_level
 from . import bigcommerce_instance_inventory
 from . import product_product_inventory
 from . import stock_move
+from . import bigcommerce_instance_schedule_stock
+from . import bigcommerce_export_activity

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from markupsafe import Markup, escape
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..client import usage
 from ..client.governor import governor_for
@@ -38,9 +39,22 @@ ATTENTION_COUNTERS = {
         [("state", "=", "failed")],
     ),
 }
-# Export records of the outbound work (stock, prices, shipments): counted
-# once their model is installed; a failed export is in state "failed".
-EXPORT_MODELS = ("bigcommerce.export",)
+# Export records of the outbound half (shipments sent from Odoo deliveries,
+# order status changes): counted once their model is installed (a counter
+# whose model is missing stays at 0 and its line is hidden); a failed export
+# is in state "failed". Counter -> (model, domain, title of its list).
+EXPORT_COUNTERS = {
+    "dashboard_shipment_export_failed_count": (
+        "bigcommerce.shipment.export",
+        [("state", "=", "failed")],
+        "Failed Shipment Exports",
+    ),
+    "dashboard_order_export_failed_count": (
+        "bigcommerce.order.export",
+        [("state", "=", "failed")],
+        "Failed Order Status Exports",
+    ),
+}
 
 # What each counter's click opens: (model, title).
 COUNTER_LISTS = {
@@ -104,6 +118,12 @@ class BigcommerceInstance(models.Model):
     dashboard_event_failed_count = fields.Integer(
         string="Failed Events", compute="_compute_dashboard_counts"
     )
+    dashboard_shipment_export_failed_count = fields.Integer(
+        string="Failed Shipment Exports", compute="_compute_dashboard_counts"
+    )
+    dashboard_order_export_failed_count = fields.Integer(
+        string="Failed Order Status Exports", compute="_compute_dashboard_counts"
+    )
     dashboard_export_failed_count = fields.Integer(
         string="Failed Exports", compute="_compute_dashboard_counts"
     )
@@ -151,21 +171,21 @@ class BigcommerceInstance(models.Model):
         )
 
     def _compute_dashboard_counts(self):
-        counters = {**SYNCED_COUNTERS, **ATTENTION_COUNTERS}
+        counters = {
+            **SYNCED_COUNTERS,
+            **ATTENTION_COUNTERS,
+            **{name: spec[:2] for name, spec in EXPORT_COUNTERS.items()},
+        }
         counts = {
             name: self._dashboard_count(model, domain)
             for name, (model, domain) in counters.items()
         }
-        exports = {}
-        for model in EXPORT_MODELS:
-            for instance, count in self._dashboard_count(
-                model, [("state", "=", "failed")]
-            ).items():
-                exports[instance] = exports.get(instance, 0) + count
         for instance in self:
             for name in counters:
                 instance[name] = counts[name].get(instance, 0)
-            instance.dashboard_export_failed_count = exports.get(instance, 0)
+            instance.dashboard_export_failed_count = sum(
+                instance[name] for name in EXPORT_COUNTERS
+            )
             instance.dashboard_attention_count = (
                 instance.dashboard_order_attention_count
                 + instance.dashboard_refund_error_count
@@ -276,10 +296,11 @@ class BigcommerceInstance(models.Model):
 
     def _dashboard_domain(self, counter):
         domains = {
-            name: domain
-            for name, (_model, domain) in {
+            name: spec[1]
+            for name, spec in {
                 **SYNCED_COUNTERS,
                 **ATTENTION_COUNTERS,
+                **EXPORT_COUNTERS,
             }.items()
         }
         return [("instance_id", "=", self.id), *domains[counter]]
@@ -288,16 +309,14 @@ class BigcommerceInstance(models.Model):
         """Open the records behind a card's counter (context ``counter``)."""
         self.ensure_one()
         counter = self.env.context.get("counter")
-        if counter == "dashboard_export_failed_count":
-            model = next(m for m in EXPORT_MODELS if m in self.env)
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Failed Exports"),
-                "res_model": model,
-                "view_mode": "list,form",
-                "domain": [("instance_id", "=", self.id), ("state", "=", "failed")],
-            }
-        model, title = COUNTER_LISTS[counter]
+        if counter in EXPORT_COUNTERS:
+            model, _domain, title = EXPORT_COUNTERS[counter]
+        else:
+            model, title = COUNTER_LISTS[counter]
+        if model not in self.env:
+            raise UserError(
+                self.env._("%s: this part of the connector is not installed.", title)
+            )
         return {
             "type": "ir.actions.act_window",
             "name": f"{self.name}: {self.env._(title)}",  # pylint: disable=translation-required
@@ -326,4 +345,28 @@ class BigcommerceInstance(models.Model):
                 (False, "form"),
             ],
             "domain": [("instance_id", "=", self.id), ("sale_order_id", "!=", False)],
+        }
+
+    @api.model
+    def action_open_settings(self):
+        """Configuration > Settings: the store's settings form when there is
+        one store (the common case), else the list of stores to choose from."""
+        # Two are enough to know whether there is more than one store.
+        instances = self.search([], limit=2)
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("BigCommerce Settings"),
+            "res_model": "bigcommerce.instance",
+        }
+        if len(instances) == 1:
+            return {
+                **action,
+                "res_id": instances.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+            }
+        return {
+            **action,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
         }

@@ -18,7 +18,9 @@ FAILURE_STATES = {
     "bigcommerce.order": ("failed", "review"),
     "bigcommerce.refund": ("error",),
     "bigcommerce.webhook.event": ("failed",),
-    "bigcommerce.export": ("failed",),
+    # The outbound half's export rows (wired to the mixin where they exist).
+    "bigcommerce.shipment.export": ("failed",),
+    "bigcommerce.order.export": ("failed",),
 }
 # Runs that send a summary (operation prefixes of bigcommerce.log).
 SUMMARY_OPERATIONS = ("import_", "export_", "retry_", "check_webhooks", "reconcile")
@@ -64,7 +66,7 @@ class BigcommerceInstance(models.Model):
     notify_user_id = fields.Many2one(
         "res.users",
         string="Responsible",
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_notify_user(),
         help="Who is assigned the activities of this store's failures.",
     )
     notify_email = fields.Boolean(
@@ -82,6 +84,16 @@ class BigcommerceInstance(models.Model):
         "partner_id",
         string="Recipients",
     )
+
+    @api.model
+    def _default_notify_user(self):
+        """The creator; a store made by a script or the installer (the
+        superuser, OdooBot) gets the administrator: nobody reads OdooBot's
+        activities."""
+        user = self.env.user
+        if user._is_superuser():
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or user
+        return user
 
     # ------------------------------------------------------------
     # Activities

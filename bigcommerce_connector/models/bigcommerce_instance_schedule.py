@@ -39,6 +39,13 @@ SPECIAL_SCHEDULES = {
         "unit": "settings_refresh_interval_unit",
         "method": "_job_refresh_store_settings",
     },
+    "inventory_export": {
+        "switch": "export_inventory_cron",
+        "checkpoint": "inventory_export_checkpoint",
+        "interval": "inventory_export_interval",
+        "unit": "inventory_export_interval_unit",
+        "method": "_job_export_inventory",
+    },
     "reconciliation": {
         "switch": "reconcile_cron",
         "checkpoint": "reconciliation_checkpoint",
@@ -82,6 +89,11 @@ class BigcommerceInstance(models.Model):
     product_poll_interval_unit = _unit_field("Products Interval Unit")
     category_poll_interval_unit = _unit_field("Categories Interval Unit")
     brand_poll_interval_unit = _unit_field("Brands Interval Unit")
+    # The outbound half's safety nets and the inventory jobs.
+    order_export_poll_interval_unit = _unit_field("Order Status Export Unit")
+    price_export_poll_interval_unit = _unit_field("Price Export Unit")
+    inventory_level_poll_interval_unit = _unit_field("Stock Import Unit")
+    inventory_export_interval_unit = _unit_field("Stock Export Unit")
 
     check_webhooks_cron = fields.Boolean(
         string="Check Webhooks",
@@ -129,6 +141,16 @@ class BigcommerceInstance(models.Model):
         + " AND ".join(
             _interval_check(f"{kind}_poll_interval", f"{kind}_poll_interval_unit")
             for kind in ("product", "category", "brand")
+        )
+        + ")",
+        f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",
+    )
+
+    _export_intervals_check = models.Constraint(
+        "CHECK("
+        + " AND ".join(
+            _interval_check(f"{kind}_poll_interval", f"{kind}_poll_interval_unit")
+            for kind in ("order_export", "price_export")
         )
         + ")",
         f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",

@@ -15,12 +15,15 @@ class OperationsCase(RefundImportCase):
     def setUpClass(cls):
         super().setUpClass()
         skus = sorted(
-            variant["sku"]
-            for variants in cls.sandbox.state.variants.values()
-            for variant in variants
-            if variant.get("sku")
+            {
+                variant["sku"]
+                for variants in cls.sandbox.state.variants.values()
+                for variant in variants
+                if variant.get("sku")
+            }
         )
-        # ``sku`` is made unknown to fail an order; ``other_sku`` never is.
+        # ``sku`` is renamed in Odoo to make an order fail; ``other_sku``
+        # makes the orders that must not fail.
         cls.sku, cls.other_sku = skus[0], skus[1]
         cls.product = cls.env["product.product"].search(
             [("default_code", "=", cls.sku)]
@@ -132,6 +135,63 @@ class TestDashboard(OperationsCase):
         self.assertIn("Refunds", instance.dashboard_last_runs)
         self.assertGreater(instance.dashboard_api_requests_hour, 0)
 
+    def test_failed_exports_are_counted_and_get_their_activity(self):
+        """A status change that could not be sent back is counted on the card,
+        one click from its list, and gets one activity, closed when sent."""
+        _order, record = self.imported_order(lines=[[self.sku, 1]])
+        Export = self.env["bigcommerce.order.export"]
+        failed = Export.create(
+            {
+                "instance_id": self.instance.id,
+                "order_record_id": record.id,
+                "kind": "cancel",
+                "state": "failed",
+                "failure_reason": "BigCommerce refused the status",
+            }
+        )
+        Export.create(
+            {
+                "instance_id": self.instance.id,
+                "order_record_id": record.id,
+                "kind": "paid",
+                "state": "done",
+            }
+        )
+        instance = self.instance
+        instance.invalidate_recordset()
+        self.assertEqual(instance.dashboard_order_export_failed_count, 1)
+        self.assertEqual(instance.dashboard_shipment_export_failed_count, 0)
+        self.assertEqual(instance.dashboard_export_failed_count, 1)
+        self.assertEqual(instance.dashboard_attention_count, 1)
+        action = instance.with_context(
+            counter="dashboard_order_export_failed_count"
+        ).action_dashboard_open()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), failed)
+        self.assertEqual(len(self.activities(failed)), 1)
+        failed.write({"state": "failed", "failure_reason": "Again"})
+        self.assertEqual(len(self.activities(failed)), 1)
+        failed.write({"state": "done"})
+        self.assertFalse(self.activities(failed))
+        instance.invalidate_recordset()
+        self.assertEqual(instance.dashboard_export_failed_count, 0)
+
+    def test_settings_menu_opens_the_store_or_the_list(self):
+        menu = self.env.ref("bigcommerce_connector.bigcommerce_menu_settings")
+        self.assertEqual(
+            menu.action,
+            self.env.ref("bigcommerce_connector.bigcommerce_settings_action"),
+        )
+        Instance = self.env["bigcommerce.instance"]
+        stores = Instance.search([])
+        (stores - self.instance).action_archive()
+        action = menu.action.run()
+        self.assertEqual(action["res_model"], "bigcommerce.instance")
+        self.assertEqual(action["res_id"], self.instance.id)
+        self.instance.copy({"name": "Second", "store_hash": "second"})
+        action = menu.action.run()
+        self.assertNotIn("res_id", action)
+        self.assertEqual(action["views"][0][1], "list")
+
     def test_counters_of_many_cards_take_a_constant_number_of_queries(self):
         instances = self.instance | self.instance.copy(
             {"name": "Second", "store_hash": "second"}
@@ -163,7 +223,7 @@ class TestFailureActivities(OperationsCase):
         )
         # Failing again while the activity is open adds none.
         self.product.default_code = "RENAMED"
-        record.action_retry()
+        record.action_retry()  # queues the job; run_jobs runs it
         run_jobs(self.env)
         self.assertEqual(record.state, "failed")
         self.assertEqual(len(self.activities(record)), 1)
@@ -221,7 +281,12 @@ class TestSummaryEmail(OperationsCase):
         mails = self.mails()
         self.assertEqual(len(mails), 1, "one e-mail per run, never one per record")
         self.assertEqual(mails.state, "outgoing")
-        self.assertIn("2 failed", mails.subject)
+        self.assertEqual(
+            self.order_record(good["id"]).state,
+            "done",
+            self.order_record(good["id"]).failure_reason,
+        )
+        self.assertIn("2 failed", mails.subject, mails.body_html)
         for order in (first, second):
             self.assertIn(self.order_record(order["id"]).display_name, mails.body_html)
         # A run without failures sends nothing (unless asked for every run).

@@ -1,5 +1,6 @@
 """Every automatic job has its own switch, interval and unit."""
 
+from collections import Counter
 from datetime import timedelta
 
 import psycopg2
@@ -23,7 +24,13 @@ class TestSchedules(TransactionCase):
             }
         )
         cls.instance.write(
-            {"state": "confirmed", "webhook_registered_at": fields.Datetime.now()}
+            {
+                "state": "confirmed",
+                "webhook_registered_at": fields.Datetime.now(),
+                # Off by default; switched on to test their schedules.
+                "import_price_exports_cron": True,
+                "import_inventory_levels_cron": True,
+            }
         )
         cls.model = cls.env["bigcommerce.instance"]
 
@@ -48,6 +55,30 @@ class TestSchedules(TransactionCase):
             "_job_refresh_store_settings",
             "settings_refresh_interval",
         ),
+        (
+            "order_export",
+            "_cron_export_order_statuses",
+            "_job_poll_order_exports",
+            "order_export_poll_interval",
+        ),
+        (
+            "price_export",
+            "_cron_export_prices",
+            "_job_poll_price_exports",
+            "price_export_poll_interval",
+        ),
+        (
+            "inventory_level",
+            "_cron_import_inventory_levels",
+            "_job_poll_inventory_levels",
+            "inventory_level_poll_interval",
+        ),
+        (
+            "inventory_export",
+            "_cron_export_inventory",
+            "_job_export_inventory",
+            "inventory_export_interval",
+        ),
     )
 
     def test_each_job_honours_its_own_interval_and_unit(self):
@@ -60,6 +91,10 @@ class TestSchedules(TransactionCase):
                     "customer": "customer_checkpoint",
                     "webhook": "webhook_check_checkpoint",
                     "settings": "settings_checkpoint",
+                    "order_export": "order_export_checkpoint",
+                    "price_export": "price_export_checkpoint",
+                    "inventory_level": "inventory_level_checkpoint",
+                    "inventory_export": "inventory_export_checkpoint",
                 }[kind]
                 unit = f"{interval}_unit"
                 # Ran 90 minutes ago; every 2 hours: not due.
@@ -87,17 +122,24 @@ class TestSchedules(TransactionCase):
             trap.assert_jobs_count(0, only=self.instance._job_check_webhooks)
 
     def test_hours_allow_intervals_below_the_tick_in_minutes_only(self):
-        self.instance.write(
-            {"order_poll_interval": 1, "order_poll_interval_unit": "hours"}
-        )
-        self.env.flush_all()
-        with (
-            mute_logger("odoo.sql_db"),
-            self.assertRaises(psycopg2.IntegrityError),
-            self.env.cr.savepoint(),
+        for interval in (
+            "order_poll_interval",
+            "order_export_poll_interval",
+            "inventory_export_interval",
+            "inventory_level_poll_interval",
         ):
-            self.instance.order_poll_interval_unit = "minutes"
-            self.env.flush_all()
+            with self.subTest(interval=interval):
+                self.instance.write({interval: 1, f"{interval}_unit": "hours"})
+                self.env.flush_all()
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(psycopg2.IntegrityError),
+                    self.env.cr.savepoint(),
+                ):
+                    self.instance[f"{interval}_unit"] = "minutes"
+                    self.env.flush_all()
+                self.instance.invalidate_recordset()
+                self.instance.write({interval: 60, f"{interval}_unit": "minutes"})
 
     def test_crons_tick_often_enough_and_are_staggered(self):
         polls = self.env["ir.cron"].browse(
@@ -113,6 +155,22 @@ class TestSchedules(TransactionCase):
             ]
         )
         self.assertTrue(all(cron.interval_number <= 5 for cron in polls))
+        # Every job with a schedule on the instance ticks often enough for
+        # its shortest interval (5 minutes).
+        scheduled = self.env["ir.cron"].search(
+            [
+                ("model_id.model", "=", "bigcommerce.instance"),
+                ("code", "=like", "model._cron_%"),
+                ("interval_type", "=", "minutes"),
+            ]
+        )
+        self.assertGreaterEqual(len(scheduled), 9)
+        for cron in scheduled:
+            self.assertLessEqual(cron.interval_number, 5, cron.name)
+        # Spread over the five minutes of a tick, not all on the same one.
+        per_minute = Counter(cron.nextcall.minute % 5 for cron in scheduled)
+        self.assertEqual(len(per_minute), 5)
+        self.assertLessEqual(max(per_minute.values()), 3, per_minute)
         minutes = [cron.nextcall.minute % 5 for cron in polls]
         self.assertEqual(
             len(set(minutes)), len(minutes), "every cron on its own minute"
