@@ -157,14 +157,13 @@ class OrderImporter:
         """Empty the per-run caches after an order's savepoint rolled back.
 
         They may hold rows the failed order created (a payment mapping for a
-        method seen for the first time, a product, a pricelist): those rows
-        are gone, and the next order of the run must not use their ids.
+        method seen for the first time, a product, a tax): those rows are
+        gone, and the next order of the run must not use their ids.
         """
         for cache in (
             self._products,
             self._taxes,
             self._currencies,
-            self._pricelists,
             self._mappings,
         ):
             cache.clear()
