@@ -42,6 +42,8 @@
         "views/bigcommerce_reconciliation_views.xml",
         "report/bigcommerce_reconciliation_report.xml",
         "views/bigcommerce_menus.xml",
+        "data/product_settings_data.xml",
+        "views/bigcommerce_settings_views.xml",
         "data/ir_cron_export_data.xml",
         "views/bigcommerce_export_views.xml",
         "views/bigcommerce_catalog_views.xml",

@@ -290,6 +290,9 @@ class CustomerImporter:
         }
         if primary:
             values.update(self._postal_values(self._order_style(primary[0])))
+        elif self.instance.country_id:
+            # No address book: the store's Default Country.
+            values["country_id"] = self.instance.country_id.id
         return values
 
     def _company_contact(self, partner, customer, primary):
@@ -573,7 +576,8 @@ class CustomerImporter:
             country = countries.search([("code", "=", code)], limit=1) if code else None
             if not country and country_name:
                 country = countries.search([("name", "=ilike", country_name)], limit=1)
-            country = country or countries
+            # The store's Default Country for an address without a (known) one.
+            country = country or self.instance.country_id
             state = self.env["res.country.state"]
             if country and state_name:
                 state = state.search(

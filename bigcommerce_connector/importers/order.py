@@ -22,6 +22,8 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
+from .order_pricelist import resolve_pricelist
+from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
 
 _logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ LineAmounts = namedtuple("LineAmounts", "unit_ex unit_inc total_ex tax inclusive
 # A new order ready to be created: its record, payload, sale order values,
 # payment mapping, currency and shipments (read beforehand, or None).
 PreparedOrder = namedtuple(
-    "PreparedOrder", "record order values mapping currency shipments"
+    "PreparedOrder", "record order values mapping currency shipments remarks"
 )
 
 
@@ -87,8 +89,8 @@ class OrderImporter:
         self._products = {}
         self._taxes = {}
         self._currencies = {}
-        self._pricelists = {}
         self._mappings = {}
+        self._tax_classes = None  # the TaxClassRule of the order being made
         # Rounding unit of the order being built (its currency's precision).
         self._quantum = CENT
 
@@ -155,14 +157,13 @@ class OrderImporter:
         """Empty the per-run caches after an order's savepoint rolled back.
 
         They may hold rows the failed order created (a payment mapping for a
-        method seen for the first time, a product, a pricelist): those rows
-        are gone, and the next order of the run must not use their ids.
+        method seen for the first time, a product, a tax): those rows are
+        gone, and the next order of the run must not use their ids.
         """
         for cache in (
             self._products,
             self._taxes,
             self._currencies,
-            self._pricelists,
             self._mappings,
         ):
             cache.clear()
@@ -172,7 +173,9 @@ class OrderImporter:
         (counted as unchanged, or skipped when older)."""
         stored = record.date_modified
         incoming = self._datetime(order.get("date_modified"))
-        if not stored or not incoming or incoming > stored:
+        # A failed version was never applied: trying it again (after the
+        # admin fixed what it failed on) is not a stale write.
+        if record.state == "failed" or not stored or not incoming or incoming > stored:
             return False
         self._count("unchanged" if incoming == stored else "stale")
         return True
@@ -381,6 +384,7 @@ class OrderImporter:
         if instance.analytic_distribution:
             for values in lines:
                 values["analytic_distribution"] = instance.analytic_distribution
+        self._tax_classes = TaxClassRule(self, products)
         fiscal_position = self._apply_tax_mode(
             lines, partner, shipping_partner, currency
         )
@@ -395,7 +399,8 @@ class OrderImporter:
             "bigcommerce_order_record_id": record.id,
             "order_line": [Command.create(values) for values in lines],
         }
-        pricelist = self._pricelist(currency, mapping, partner)
+        remarks = []  # the pricelist levels passed over, posted on the order
+        pricelist = self._pricelist(currency, mapping, partner, remarks)
         if pricelist:
             values["pricelist_id"] = pricelist.id
         if instance.use_bigcommerce_order_number:
@@ -413,7 +418,9 @@ class OrderImporter:
         shipments = None
         if self._fulfilment_values(order)["items_shipped"]:
             shipments = list(self.client.iter_order_shipments(order["id"]))
-        return PreparedOrder(record, order, values, mapping, currency, shipments)
+        return PreparedOrder(
+            record, order, values, mapping, currency, shipments, remarks
+        )
 
     def _create_prepared(self, batch):
         """Create, confirm, invoice and post prepared orders, as one batch:
@@ -428,10 +435,16 @@ class OrderImporter:
             .create([prepared.values for prepared in batch])
         )
         pairs = list(zip(batch, sale_orders, strict=True))
+        for prepared, sale_order in pairs:
+            for remark in prepared.remarks:
+                sale_order.message_post(body=remark)
         sale_orders.browse(
             [order.id for prepared, order in pairs if prepared.mapping.confirm_order]
         ).action_confirm()
-        invoiced = [pair for pair in pairs if pair[0].mapping.create_invoice]
+        # "Create Single Invoice?" off: one invoice per delivery instead
+        # (importers/order_invoice.py, when a picking is validated).
+        single = self.instance.create_single_invoice
+        invoiced = [pair for pair in pairs if single and pair[0].mapping.create_invoice]
         invoices = self._create_invoices(
             [(sale_order, prepared.order) for prepared, sale_order in invoiced]
         )
@@ -444,7 +457,7 @@ class OrderImporter:
         for prepared, sale_order in pairs:
             invoice = invoice_of.get(sale_order.id, moves)
             problem = self._mismatch(
-                invoice if prepared.mapping.create_invoice else sale_order,
+                invoice if sale_order.id in invoice_of else sale_order,
                 prepared.order,
                 prepared.currency,
             )
@@ -475,7 +488,9 @@ class OrderImporter:
 
     def _payment_mapping(self, order):
         key = (order.get("payment_method") or "", order.get("payment_status") or "")
-        if key not in self._mappings:
+        # A mapping made for an order whose savepoint was rolled back (the
+        # order failed) is gone: find or make it again for the next order.
+        if key not in self._mappings or not self._mappings[key].exists():
             self._mappings[key] = self.env["bigcommerce.payment.mapping"]._for_order(
                 self.instance, *key
             )
@@ -678,50 +693,17 @@ class OrderImporter:
             self._currencies[code] = currency
         return self._currencies[code]
 
-    def _pricelist(self, currency, mapping, partner):
-        """The payment mapping's pricelist, else one of the order's currency
-        (created for a foreign currency Odoo has none for), else the
-        customer's."""
-        if mapping.pricelist_id:
-            if mapping.pricelist_id.currency_id != currency:
-                raise OrderImportError(
-                    self.env._(
-                        "The pricelist %(pricelist)s of the payment mapping "
-                        "%(mapping)s is in %(pricelist_currency)s, the order in "
-                        "%(currency)s.",
-                        pricelist=mapping.pricelist_id.display_name,
-                        mapping=mapping.display_name,
-                        pricelist_currency=mapping.pricelist_id.currency_id.name,
-                        currency=currency.name,
-                    )
-                )
-            return mapping.pricelist_id
-        if currency.id not in self._pricelists:
-            pricelists = self.env["product.pricelist"].with_company(self.company)
-            domain = [
-                ("currency_id", "=", currency.id),
-                ("company_id", "in", (False, self.company.id)),
-            ]
-            pricelist = pricelists.search(domain, limit=1)
-            if not pricelist and currency != self.company.currency_id:
-                # Once per company and currency, even for two jobs at once.
-                pricelist = find_or_create(
-                    pricelists,
-                    self.company,
-                    "pricelist",
-                    currency.name,
-                    lambda: pricelists.search(domain, limit=1),
-                    lambda: {
-                        "name": f"BigCommerce {currency.name}",
-                        "currency_id": currency.id,
-                        "company_id": self.company.id,
-                    },
-                )
-            self._pricelists[currency.id] = pricelist
-        pricelist = self._pricelists[currency.id]
-        if not pricelist and partner.property_product_pricelist.currency_id == currency:
-            pricelist = partner.property_product_pricelist
-        return pricelist
+    def _pricelist(self, currency, mapping, partner, remarks=None):
+        """See importers/order_pricelist.py (three levels, then a fallback);
+        why a level was passed over is appended to ``remarks`` (noted on the
+        sale order)."""
+        return resolve_pricelist(
+            self.instance,
+            currency,
+            mapping,
+            partner,
+            [] if remarks is None else remarks,
+        )
 
     # ------------------------------------------------------------------
     # BigCommerce lines and taxes
@@ -926,8 +908,11 @@ class OrderImporter:
                 continue
             if mode == "odoo":
                 taxes = position.map_tax(
-                    tax_product.taxes_id.filtered(
-                        lambda tax: tax.company_id == self.company
+                    self._tax_classes.odoo_taxes(
+                        values,
+                        tax_product.taxes_id.filtered(
+                            lambda tax: tax.company_id == self.company
+                        ),
                     )
                 )
             else:
@@ -1012,6 +997,7 @@ class OrderImporter:
             "tax_ids": [Command.set(taxes.ids)],
             "bigcommerce_line_kind": kind,
             "bigcommerce_line_id": line_id,
+            "bigcommerce_charged": float(amounts.total_ex + amounts.tax),
             # Read and removed by _apply_tax_mode.
             "_bigcommerce": (amounts, product if tax_product is None else tax_product),
         }
@@ -1189,7 +1175,7 @@ class OrderImporter:
             return instance.gift_certificate_product_id
         sku = (line.get("sku") or "").strip()
         if not line.get("product_id") and not sku:
-            return instance.custom_product_id
+            return instance._bigcommerce_custom_product(line)
         key = sku.lower()
         if key not in self._products:
             # The catalog binding first: an unknown product is imported from
@@ -1205,7 +1191,7 @@ class OrderImporter:
             )
             if not product and not line.get("product_id"):
                 # A custom item with its own SKU that Odoo does not know.
-                product = instance.custom_product_id
+                product = instance._bigcommerce_custom_product(line)
             if not product and instance.create_products:
                 product = self._create_product(line, sku)
             if not product:

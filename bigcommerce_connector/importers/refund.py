@@ -194,7 +194,8 @@ class RefundImporter:
                     id=record.bigcommerce_id,
                     message=message,
                 ),
-                level="error" if state == "error" else "info",
+                # One line per refund: the "Every record" log level.
+                level="error" if state == "error" else "debug",
             )
         return record
 

@@ -22,6 +22,12 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_payment_mapping_currency
+from . import product_pricelist
+from . import bigcommerce_instance_settings
+from . import sale_order_line_charged
+from . import stock_picking
+from . import bigcommerce_instance_date_range
 from . import bigcommerce_carrier_mapping
 from . import bigcommerce_export_record
 from . import bigcommerce_export_links

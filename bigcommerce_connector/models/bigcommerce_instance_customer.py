@@ -15,6 +15,13 @@ from .bigcommerce_log import log_operation
 POLL_OVERLAP = timedelta(minutes=5)
 
 
+def _date_key(kwargs):
+    """The customer date a batch filters and pages on."""
+    if kwargs.get("date_field") == "created":
+        return "date_created"
+    return "date_modified"
+
+
 class BigcommerceInstance(models.Model):
     _inherit = "bigcommerce.instance"
 
@@ -126,7 +133,9 @@ class BigcommerceInstance(models.Model):
             self.customer_checkpoint = fields.Datetime.to_datetime(done["started"])
         return result
 
-    def _job_import_customers(self, customer_ids=None, since=None, cursor=None):
+    def _job_import_customers(
+        self, customer_ids=None, since=None, cursor=None, until=None, date_field=None
+    ):
         """Queue job: one step (one page of 250) of a customer import.
 
         Reads GET /v3/customers?include=addresses at the cursor (by ids, 250
@@ -141,7 +150,11 @@ class BigcommerceInstance(models.Model):
                 if since
                 else None
             )
-        kwargs = {"customer_ids": customer_ids}
+        kwargs = {
+            "customer_ids": customer_ids,
+            "until": until,
+            "date_field": date_field,
+        }
         return self._run_customer_steps("_job_import_customers", cursor, kwargs)[1]
 
     def _run_customer_steps(self, method, cursor, kwargs):
@@ -176,7 +189,7 @@ class BigcommerceInstance(models.Model):
                 rows,
                 handled,
                 error,
-                key=None if kwargs.get("customer_ids") else "date_modified",
+                key=None if kwargs.get("customer_ids") else _date_key(kwargs),
             )
             if following is not None and batch.run_inline(self.env) and not error:
                 cursor = following
@@ -197,7 +210,9 @@ class BigcommerceInstance(models.Model):
             )
             return (cursor if following is None else None), summary
 
-    def _import_customers_step(self, client, cursor, recorder, customer_ids=None):
+    def _import_customers_step(
+        self, client, cursor, recorder, customer_ids=None, until=None, date_field=None
+    ):
         """Read the page at ``cursor`` and import its customers from its offset."""
         importer = CustomerImporter(self, client, recorder)
         page = cursor["page"]
@@ -206,10 +221,16 @@ class BigcommerceInstance(models.Model):
             chunk = customer_ids[(page - 1) * BATCH_SIZE : page * BATCH_SIZE]
             params["id:in"] = ",".join(map(str, chunk))
         else:
-            params["sort"] = "date_modified:asc"
+            # By creation or modification date (the wizard's date range).
+            key = _date_key({"date_field": date_field})
+            params["sort"] = f"{key}:asc"
             params["page"] = page
             if cursor.get("since"):
-                params["date_modified:min"] = cursor["since"]
+                params[f"{key}:min"] = cursor["since"]
+            if until:
+                params[f"{key}:max"] = format_iso8601(
+                    fields.Datetime.to_datetime(until)
+                )
         body = client.request("GET", "v3", "customers", params=params) or {}
         rows = body.get("data") or []
         if customer_ids:

@@ -203,7 +203,10 @@ class BigcommerceInstance(models.Model):
         queued, even from an inline context: debouncing needs the queue.
         """
         for instance in self.filtered(
-            lambda i: i.state == "confirmed" and i.export_inventory_on_stock_change
+            lambda i: i.state == "confirmed"
+            and i.export_inventory_on_stock_change
+            # No location synced: nothing would be exported, queue nothing.
+            and i.location_ids.filtered(lambda loc: loc._is_inventory_synced())
         ):
             eta = fields.Datetime.now() + timedelta(
                 minutes=instance.inventory_export_delay

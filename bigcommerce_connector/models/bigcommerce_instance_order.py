@@ -29,6 +29,13 @@ TAX_MODES = [
 ]
 
 
+def _date_key(kwargs):
+    """The order date a batch filters and pages on."""
+    if kwargs.get("date_field") == "created":
+        return "date_created"
+    return "date_modified"
+
+
 class BigcommerceInstance(models.Model):
     # analytic.mixin: the analytic distribution every imported line carries.
     _name = "bigcommerce.instance"
@@ -202,18 +209,25 @@ class BigcommerceInstance(models.Model):
         return True
 
     def _job_import_orders(
-        self, order_ids=None, date_from=None, date_to=None, cursor=None
+        self,
+        order_ids=None,
+        date_from=None,
+        date_to=None,
+        cursor=None,
+        date_field=None,
     ):
         """Queue job: one step (one page of 250 orders) of an order import.
 
         Orders by id (250 ids a step), or modified in [date_from, date_to]
-        (``sort=date_modified:asc``, cursor on ``date_modified``). The page's
+        (``sort=date_modified:asc``, cursor on ``date_modified``; with
+        ``date_field="created"`` on ``date_created``). "Records per Job"
+        makes the page smaller. The page's
         orders are booked here, without one job per order: no order payload
         (names, addresses) is ever stored as a job argument, and no request
         is spent reading an order twice.
         """
         self.ensure_one()
-        kwargs = {"order_ids": order_ids, "date_to": date_to}
+        kwargs = {"order_ids": order_ids, "date_to": date_to, "date_field": date_field}
         if cursor is None:
             cursor = batch.first_cursor(
                 since=format_rfc2822(fields.Datetime.to_datetime(date_from))
@@ -242,7 +256,8 @@ class BigcommerceInstance(models.Model):
                 rows,
                 handled,
                 error,
-                key=None if kwargs.get("order_ids") else "date_modified",
+                key=None if kwargs.get("order_ids") else _date_key(kwargs),
+                page_size=self._records_per_job(),
             )
             if following is None:
                 return cursor
@@ -260,7 +275,7 @@ class BigcommerceInstance(models.Model):
             return None
 
     def _import_orders_step(
-        self, client, cursor, recorder, order_ids=None, date_to=None
+        self, client, cursor, recorder, order_ids=None, date_to=None, date_field=None
     ):
         """Read one page at ``cursor`` and book its orders from its offset.
 
@@ -268,8 +283,9 @@ class BigcommerceInstance(models.Model):
         """
         importer = OrderImporter(self, client, recorder)
         page = cursor["page"]
+        size = self._records_per_job()  # "Records per Job": the page size
         if order_ids:
-            rows = order_ids[(page - 1) * batch.PAGE_SIZE : page * batch.PAGE_SIZE]
+            rows = order_ids[(page - 1) * size : page * size]
 
             def handle(order_id):
                 order = self._read_order(client, order_id)
@@ -284,11 +300,13 @@ class BigcommerceInstance(models.Model):
 
             handled, error = batch.handle_rows(self.env, rows, cursor, handle)
         else:
-            filters = {"sort": "date_modified:asc"}
+            # By creation date ("the orders of last week") or modification.
+            key = _date_key({"date_field": date_field})
+            filters = {"sort": f"{key}:asc"}
             if cursor.get("since"):
-                filters["min_date_modified"] = cursor["since"]
+                filters[f"min_{key}"] = cursor["since"]
             if date_to:
-                filters["max_date_modified"] = format_rfc2822(
+                filters[f"max_{key}"] = format_rfc2822(
                     fields.Datetime.to_datetime(date_to)
                 )
             params = {
@@ -296,7 +314,7 @@ class BigcommerceInstance(models.Model):
                 "consignment_structure": "object",
                 **filters,
                 "page": page,
-                "limit": batch.PAGE_SIZE,
+                "limit": size,
             }
             # v2 answers 204 (no body) past the last page.
             rows = client.get_v2("orders", params) or []
@@ -304,6 +322,11 @@ class BigcommerceInstance(models.Model):
             handled, error = order_batch.import_page(
                 importer, rows, cursor.get("offset", 0)
             )
+        done = rows[cursor.get("offset", 0) : handled]
+        self._note_page(
+            recorder, "order", [row if order_ids else row["id"] for row in done]
+        )
+        self._note_summary(recorder, "order", importer.counts, 0)
         if error:
             recorder.note(
                 self.env._(
@@ -369,7 +392,10 @@ class BigcommerceInstance(models.Model):
         for order in self._iter_bigcommerce_orders(
             client, order_ids, date_from, date_to
         ):
-            importer.import_order(order, force=force)
+            self._note_record(
+                recorder, "order", order, importer.import_order(order, force=force)
+            )
+        self._note_summary(recorder, "order", importer.counts, 0)
         return dict(importer.counts)
 
     def _iter_bigcommerce_orders(self, client, order_ids, date_from, date_to):

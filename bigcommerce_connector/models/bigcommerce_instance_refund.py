@@ -145,7 +145,7 @@ class BigcommerceInstance(models.Model):
         return True
 
     def _job_import_refunds(
-        self, refund_ids=None, order_ids=None, since=None, cursor=None
+        self, refund_ids=None, order_ids=None, since=None, cursor=None, until=None
     ):
         """Queue job: one step of a refund import, then queue the next.
 
@@ -158,7 +158,7 @@ class BigcommerceInstance(models.Model):
         self.ensure_one()
         if cursor is None:
             cursor = batch.first_cursor(since=since)
-        kwargs = {"refund_ids": refund_ids, "order_ids": order_ids}
+        kwargs = {"refund_ids": refund_ids, "order_ids": order_ids, "until": until}
         self._run_refund_steps("_job_import_refunds", cursor, kwargs)
         return True
 
@@ -201,7 +201,7 @@ class BigcommerceInstance(models.Model):
             return None
 
     def _import_refunds_step(
-        self, client, cursor, recorder, refund_ids=None, order_ids=None
+        self, client, cursor, recorder, refund_ids=None, order_ids=None, until=None
     ):
         """Read the page (or id:in request) at ``cursor``; book its refunds.
 
@@ -216,10 +216,15 @@ class BigcommerceInstance(models.Model):
                 rows = list(client.iter_refunds(**requests[page - 1]))
             complete = page >= len(requests)
         else:
-            params = {"page": page, "limit": batch.PAGE_SIZE}
+            size = self._records_per_job()  # "Records per Job": the page size
+            params = {"page": page, "limit": size}
             if cursor.get("since"):
                 params["created:min"] = format_iso8601(
                     fields.Datetime.to_datetime(cursor["since"])
+                )
+            if until:  # the end of the wizard's date range
+                params["created:max"] = format_iso8601(
+                    fields.Datetime.to_datetime(until)
                 )
             body = (
                 client.request(
@@ -233,7 +238,7 @@ class BigcommerceInstance(models.Model):
                 complete = page >= int(pagination["total_pages"])
             else:
                 # Refund lists document an empty meta: stop on a short page.
-                complete = len(rows) < batch.PAGE_SIZE
+                complete = len(rows) < size
         booked = set()
 
         def handle(refund):
@@ -243,6 +248,9 @@ class BigcommerceInstance(models.Model):
             importer.import_refund(refund)
 
         handled, error = batch.handle_rows(self.env, rows, cursor, handle)
+        done = rows[cursor.get("offset", 0) : handled]
+        self._note_page(recorder, "refund", [row["id"] for row in done])
+        self._note_summary(recorder, "refund", importer.counts, 0)
         if complete and not error and refund_ids:
             missing = self._missing_refunds(refund_ids)
             if missing:
@@ -323,7 +331,9 @@ class BigcommerceInstance(models.Model):
             if refund["id"] in seen:
                 continue  # asked for by refund id and by order id
             seen.add(refund["id"])
-            importer.import_refund(refund)
+            self._note_record(
+                recorder, "refund", refund, importer.import_refund(refund)
+            )
         missing = sorted(set(refund_ids or []) - seen)
         if recorder and missing:
             recorder.note(
@@ -332,6 +342,7 @@ class BigcommerceInstance(models.Model):
                 ),
                 level="error",
             )
+        self._note_summary(recorder, "refund", importer.counts, 0)
         return dict(importer.counts, missing=len(missing))
 
     def _iter_bigcommerce_refunds(self, client, refund_ids, order_ids, since):

@@ -4,10 +4,11 @@ from odoo import fields, models
 class BigcommerceNaturalKey(models.Model):
     """One row per Odoo record the connector creates by a natural key.
 
-    Taxes (by name and rate), their tax groups, the pricelist of a currency
-    and company contacts (by name) have no BigCommerce id; two jobs finding
-    none and creating one each would duplicate them. The unique key here is
-    what the database enforces (``tools/natural_key.py``).
+    Taxes (by name and rate), their tax groups and company contacts (by
+    name) have no BigCommerce id; two jobs finding none and creating one each
+    would duplicate them. The unique key here is what the database enforces
+    (``tools/natural_key.py``). A store's pricelist of a currency has its own
+    key on ``product.pricelist`` (``models/product_pricelist.py``).
     """
 
     _name = "bigcommerce.natural.key"

@@ -180,11 +180,11 @@ class BigcommercePaymentMapping(models.Model):
             INSERT INTO bigcommerce_payment_mapping
                 (instance_id, company_id, sequence, is_default, payment_method,
                  confirm_order, create_invoice, post_invoice, register_payment,
-                 journal_id, pricelist_id, needs_setup,
+                 journal_id, pricelist_id, currency_id, needs_setup,
                  create_uid, create_date, write_uid, write_date)
             VALUES (%(instance)s, %(company)s, 10, FALSE, %(method)s,
                     %(confirm)s, %(invoice)s, %(post)s, %(pay)s,
-                    %(journal)s, %(pricelist)s, TRUE,
+                    %(journal)s, %(pricelist)s, %(currency)s, TRUE,
                     %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
                     NOW() AT TIME ZONE 'UTC')
             ON CONFLICT DO NOTHING
@@ -199,6 +199,7 @@ class BigcommercePaymentMapping(models.Model):
                 "pay": default.register_payment if default else False,
                 "journal": default.journal_id.id or None,
                 "pricelist": default.pricelist_id.id or None,
+                "currency": default.currency_id.id or None,
                 "uid": self.env.uid,
             },
         )

@@ -11,6 +11,7 @@ from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks
 from . import test_refund_jobs
+from . import test_settings
 from . import test_token_confinement
 from . import test_store_hash_privacy
 from . import test_credentials_secrecy

@@ -29,7 +29,7 @@ class BigcommerceImportWizard(models.TransientModel):
     mode = fields.Selection(
         [
             ("ids", "By BigCommerce ID"),
-            ("dates", "Modified in a date range"),
+            ("dates", "In a date range"),
             ("all", "Everything"),
         ],
         default="ids",
@@ -46,7 +46,16 @@ class BigcommerceImportWizard(models.TransientModel):
         help="Refunds by their own id, or every refund of the given orders.",
     )
     date_from = fields.Datetime()
-    date_to = fields.Datetime()
+    date_to = fields.Datetime(help="Empty: up to now.")
+    date_field = fields.Selection(
+        [("modified", "Modification date"), ("created", "Creation date")],
+        string="Date Range On",
+        default="modified",
+        required=True,
+        help="Creation date: the records made in the range (“the orders of "
+        "last week”); modification date: also the older ones changed in it. "
+        "Refunds are never modified: both filter on their creation date.",
+    )
 
     def _parsed_ids(self):
         tokens = (self.bigcommerce_ids or "").replace(",", " ").split()
@@ -62,12 +71,18 @@ class BigcommerceImportWizard(models.TransientModel):
         if self.mode == "dates" and not self.date_from:
             raise UserError(self.env._("Enter the start of the date range."))
         ids = self._parsed_ids() if self.mode == "ids" else None
-        date_from = self.date_from if self.mode == "dates" else None
+        dates = self.mode == "dates"
+        date_from = self.date_from if dates else None
+        date_to = self.date_to if dates else None
+        if dates and date_to and date_to < date_from:
+            raise UserError(self.env._("The range ends before it starts."))
+        date_field = self.date_field if dates else "modified"
         if self.entity == "orders":
             instance.import_orders(
                 order_ids=ids,
                 date_from=date_from,
-                date_to=self.date_to if self.mode == "dates" else None,
+                date_to=date_to,
+                date_field=date_field,
             )
         elif self.entity == "refunds":
             by_order = self.refund_id_kind == "order"
@@ -75,9 +90,12 @@ class BigcommerceImportWizard(models.TransientModel):
                 refund_ids=None if by_order else ids,
                 order_ids=ids if by_order else None,
                 since=date_from,
+                until=date_to,
             )
         elif self.entity == "customers":
-            instance.import_customers(customer_ids=ids, since=date_from)
+            instance.import_customers(
+                customer_ids=ids, since=date_from, until=date_to, date_field=date_field
+            )
         elif self.entity == "products":
             instance.import_products(product_ids=ids, since=date_from)
         elif self.entity == "categories":
