@@ -18,7 +18,9 @@ class TestTours(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.instance = start_sandbox(cls)
+        # A name no other suite uses: lists such as the payment mappings also
+        # show the stores other suites committed.
+        cls.instance = start_sandbox(cls, name="Tour store")
         skus = {
             variant["sku"]
             for variants in cls.sandbox.state.variants.values()

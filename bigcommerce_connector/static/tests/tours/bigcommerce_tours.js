@@ -8,11 +8,11 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
     steps: () => [
         {
             content: "The dashboard shows the store's card",
-            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Sandbox store')",
+            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Tour store')",
         },
         {
             content: "Open the instance from its card",
-            trigger: ".o_kanban_record:contains('Sandbox store') a[name=open_instance]",
+            trigger: ".o_kanban_record:contains('Tour store') a[name=open_instance]",
             run: "click",
         },
         {
@@ -48,12 +48,12 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         // (the default row; a method gets its own row when first imported).
         {
             content: "Flag the default mapping To Review",
-            trigger: ".o_list_view .o_data_row:has(td[name=instance_id]:contains('Sandbox store')) td[name=needs_setup] input:not(:checked)",
+            trigger: ".o_list_view .o_data_row:has(td[name=instance_id]:contains('Tour store')) td[name=needs_setup] input:not(:checked)",
             run: "click",
         },
         {
             content: "The toggle saved",
-            trigger: ".o_list_view .o_data_row:has(td[name=instance_id]:contains('Sandbox store')) td[name=needs_setup] input:checked",
+            trigger: ".o_list_view .o_data_row:has(td[name=instance_id]:contains('Tour store')) td[name=needs_setup] input:checked",
         },
         {
             content: "Operations menu",
@@ -71,7 +71,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
             run: "edit Sandbox",
         },
         {
-            trigger: ".o-autocomplete--dropdown-item:contains('Sandbox store')",
+            trigger: ".o-autocomplete--dropdown-item:contains('Tour store')",
             run: "click",
         },
         {
@@ -91,11 +91,11 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "The imported order is counted",
-            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_synced a:contains('Orders'):contains('1')",
+            trigger: ".o_kanban_record:contains('Tour store') .o_bigcommerce_synced a:contains('Orders'):contains('1')",
         },
         {
             content: "Open the imported orders from the card",
-            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_synced a:contains('Orders')",
+            trigger: ".o_kanban_record:contains('Tour store') .o_bigcommerce_synced a:contains('Orders')",
             run: "click",
         },
         {
@@ -114,7 +114,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         },
         {
             content: "The failed order is counted",
-            trigger: ".o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
+            trigger: ".o_kanban_record:contains('Tour store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
             run: "click",
         },
         {
@@ -138,11 +138,11 @@ registry.category("web_tour.tours").add("bigcommerce_user_tour", {
     steps: () => [
         {
             content: "The dashboard renders the card and its counters",
-            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Sandbox store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
+            trigger: ".o_bigcommerce_dashboard .o_kanban_record:contains('Tour store') .o_bigcommerce_attention a:contains('Orders failed'):contains('1')",
         },
         {
             content: "Open the instance",
-            trigger: ".o_kanban_record:contains('Sandbox store') a[name=open_instance]",
+            trigger: ".o_kanban_record:contains('Tour store') a[name=open_instance]",
             run: "click",
         },
         {
