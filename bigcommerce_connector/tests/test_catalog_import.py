@@ -4,7 +4,12 @@ from odoo.tests import tagged
 from bigcommerce_sandbox.seed.catalog import VARIANT_IMAGE_SKU
 
 from ..client import governor_for
-from .common import BigcommerceSandboxCase, ConcurrentJobsCase
+from .common import (
+    TEST_QUOTA,
+    TEST_WINDOW_MS,
+    BigcommerceSandboxCase,
+    ConcurrentJobsCase,
+)
 
 
 def _product_by_sku(state, sku):
@@ -27,7 +32,8 @@ class TestCatalogImport(BigcommerceSandboxCase):
 
     def tearDown(self):
         self.sandbox.reset()
-        self.sandbox.set_rate_limit(quota=100000, window_ms=30000)
+        # Back to the store every suite runs at (start_sandbox).
+        self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
         governor_for(self.sandbox.api_url).forget()
         super().tearDown()
 
