@@ -68,7 +68,7 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
         {
             content: "Choose the store",
             trigger: ".modal .o_field_widget[name=instance_id] input",
-            run: "edit Sandbox",
+            run: "edit Tour",
         },
         {
             trigger: ".o-autocomplete--dropdown-item:contains('Tour store')",
