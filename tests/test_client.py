@@ -27,7 +27,7 @@ def make_client(sandbox, **options):
 
 @pytest.fixture
 def client(sandbox):
-    sandbox.set_rate_limit(quota=100000, window_ms=30000)
+    sandbox.set_rate_limit(quota=150, window_ms=3000)
     return make_client(sandbox, max_wait=0)
 
 

@@ -422,6 +422,9 @@ def store():
     if problem:
         pytest.fail(f"the sandbox server cannot be imported: {problem}", pytrace=False)
     sandbox = SandboxStore(seed=42)
+    # This suite checks response shapes with a plain session (no rate-limit
+    # governor), so it cannot wait for a window: the client suite tests the
+    # quota itself, at the Standard quota.
     sandbox.set_rate_limit(quota=100000, window_ms=30000)
     sandbox.start()
     try:

@@ -23,7 +23,7 @@ def control(sandbox, method, path, body=None):
 
 @pytest.fixture
 def client(sandbox):
-    sandbox.set_rate_limit(quota=100000, window_ms=30000)
+    sandbox.set_rate_limit(quota=150, window_ms=3000)
     return BigCommerceClient(
         sandbox.store_hash, sandbox.access_token, api_url=sandbox.api_url, max_wait=0
     )
