@@ -27,7 +27,7 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests")
 )
 
-from odoo_env import ROOT, addons_path, install_addon  # noqa: E402
+from odoo_env import ROOT, addons_path, allow_sandbox_hosts, install_addon  # noqa: E402
 
 sys.path.insert(0, ROOT)
 
@@ -94,6 +94,7 @@ def main():
 
     key = Fernet.generate_key().decode()
     os.environ["BIGCOMMERCE_ENCRYPTION_KEY"] = key
+    allow_sandbox_hosts()
     print(f"installing bigcommerce_connector into {args.db} ...", flush=True)
     install_addon(args.db, key)
     store = make_store(args.variants)
