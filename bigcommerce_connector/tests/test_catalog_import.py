@@ -1,14 +1,19 @@
+from unittest.mock import patch
+
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
 
 from bigcommerce_sandbox.seed.catalog import VARIANT_IMAGE_SKU
 
 from ..client import governor_for
+from ..importers import product as product_importer
 from .common import (
     TEST_QUOTA,
     TEST_WINDOW_MS,
     BigcommerceSandboxCase,
     ConcurrentJobsCase,
+    other_apps,
+    run_jobs,
 )
 
 
@@ -263,6 +268,52 @@ class TestCatalogImport(BigcommerceSandboxCase):
             records.filtered(lambda r: r.state == "failed"),
             records.filtered(lambda r: r.state == "failed").mapped("failure_reason"),
         )
+
+    def test_quota_met_in_the_middle_of_the_pages_resumes_that_page(self):
+        """Queued product pages at the Standard quota, the store's other apps
+        leaving the connector a few requests per window: a page stopped by
+        the quota runs again later from its own ``id:greater``, never from
+        the first page, and every product is bound once."""
+        self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
+        governor_for(self.sandbox.api_url).forget()
+        state = self.sandbox.state
+        before = self.sandbox.request_count
+        # Pages of 3 products (any limit up to 250 is valid): the 20 seeded
+        # products make 7 pages, so the quota is met between two of them.
+        with patch.object(product_importer, "PAGE_SIZE", 3):
+            self.instance.import_products()
+            with other_apps(self.sandbox, 140):
+                stats = run_jobs(self.env, max_wait=120)
+        self.assertFalse(stats["failed"], stats["failed"].mapped("exc_info"))
+        self.assertGreater(stats["postponed"], 0, "the quota was never met")
+        after_ids = [
+            int(query.get("id:greater", 0))
+            for method, path, query in self.sandbox.request_log[before:]
+            if method == "GET" and path == "/v3/catalog/products"
+        ]
+        # One request per page, plus the repeats of a stopped page, in id
+        # order: a page is never read again after a later one (no restart
+        # from the first page).
+        self.assertEqual(after_ids, sorted(after_ids))
+        self.assertEqual(len(set(after_ids)), 7, after_ids)
+        bindings = (
+            self.env["bigcommerce.product"]
+            .with_context(active_test=False)
+            .search([("instance_id", "=", self.instance.id)])
+        )
+        self.assertEqual(
+            sorted(bindings.mapped("bigcommerce_id")), sorted(state.products)
+        )
+        self.assertEqual(len(bindings.product_tmpl_id), len(bindings))
+        Product = self.env["product.product"].with_context(active_test=False)
+        for variants in state.variants.values():
+            for variant in variants:
+                if variant["sku"]:
+                    self.assertEqual(
+                        Product.search_count([("default_code", "=", variant["sku"])]),
+                        1,
+                        variant["sku"],
+                    )
 
     def test_unknown_sku_on_an_order_imports_its_product(self):
         jacket = _product_by_sku(self.sandbox.state, VARIANT_IMAGE_SKU)
