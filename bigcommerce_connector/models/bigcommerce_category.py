@@ -23,7 +23,9 @@ class BigcommerceCategory(models.Model):
     bigcommerce_id = fields.Integer(string="BigCommerce Category ID", required=True)
     tree_id = fields.Integer(string="Category Tree ID", readonly=True)
     name = fields.Char(required=True, readonly=True)
-    complete_name = fields.Char(compute="_compute_complete_name", store=True)
+    complete_name = fields.Char(
+        compute="_compute_complete_name", store=True, recursive=True
+    )
     parent_id = fields.Many2one(
         "bigcommerce.category",
         string="Parent Category",
