@@ -191,18 +191,18 @@ class BigcommerceInstance(models.Model):
                 error,
                 key=None if kwargs.get("customer_ids") else _date_key(kwargs),
             )
-            if following is not None and batch.run_inline(self.env) and not error:
-                cursor = following
+            following_inline = following and batch.continue_or_queue(
+                self,
+                method,
+                following,
+                error,
+                seconds,
+                self.env._("Import customers of %s (continued)", self.name),
+                kwargs,
+            )
+            if following_inline:
+                cursor = following_inline
                 continue
-            if following is not None:
-                batch.queue_step(
-                    self,
-                    method,
-                    following,
-                    self.env._("Import customers of %s (continued)", self.name),
-                    kwargs={k: v for k, v in kwargs.items() if v},
-                    seconds=seconds,
-                )
             summary = self.env._(
                 "%(created)s customers created, %(updated)s updated.",
                 created=created,

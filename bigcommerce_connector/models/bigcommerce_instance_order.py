@@ -261,18 +261,17 @@ class BigcommerceInstance(models.Model):
             )
             if following is None:
                 return cursor
-            if batch.run_inline(self.env) and not error:
-                cursor = following
-                continue
-            batch.queue_step(
+            cursor = batch.continue_or_queue(
                 self,
                 method,
                 following,
+                error,
+                seconds,
                 self.env._("Import orders of %s (continued)", self.name),
-                kwargs={k: v for k, v in kwargs.items() if v},
-                seconds=seconds,
+                kwargs,
             )
-            return None
+            if cursor is None:
+                return None
 
     def _import_orders_step(
         self, client, cursor, recorder, order_ids=None, date_to=None, date_field=None

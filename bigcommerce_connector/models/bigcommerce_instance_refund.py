@@ -187,18 +187,17 @@ class BigcommerceInstance(models.Model):
                 )
             if following is None:
                 return cursor
-            if batch.run_inline(self.env) and not error:
-                cursor = following
-                continue
-            batch.queue_step(
+            cursor = batch.continue_or_queue(
                 self,
                 method,
                 following,
+                error,
+                seconds,
                 self.env._("Import refunds of %s (continued)", self.name),
-                kwargs={k: v for k, v in kwargs.items() if v},
-                seconds=seconds,
+                kwargs,
             )
-            return None
+            if cursor is None:
+                return None
 
     def _import_refunds_step(
         self, client, cursor, recorder, refund_ids=None, order_ids=None, until=None

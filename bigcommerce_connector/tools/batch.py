@@ -147,3 +147,19 @@ def plan_next(cursor, rows, handled, error, key=None, page_size=PAGE_SIZE):
 def run_inline(env):
     """Whether the chain runs in this transaction (no queue to come back to)."""
     return bool(env.context.get("queue_job__no_delay"))
+
+
+def continue_or_queue(record, method, following, error, seconds, description, kwargs):
+    """After a step that did not finish the batch: the cursor to run next in
+    this transaction (inline runs), or None once the next step is queued."""
+    if run_inline(record.env) and not error:
+        return following
+    queue_step(
+        record,
+        method,
+        following,
+        description,
+        kwargs={k: v for k, v in kwargs.items() if v},
+        seconds=seconds,
+    )
+    return None
