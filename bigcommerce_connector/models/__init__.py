@@ -9,6 +9,7 @@ from . import res_partner
 from . import product_product
 from . import bigcommerce_product
 from . import bigcommerce_customer
+from . import bigcommerce_retry_progress
 from . import bigcommerce_instance_customer
 from . import bigcommerce_order
 from . import bigcommerce_shipment

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
-from ..tools.job_retry import queued_notification
 
 ORDER_STATES = [
     ("pending", "To Import"),
@@ -28,9 +27,11 @@ class BigcommerceOrder(models.Model):
     """
 
     _name = "bigcommerce.order"
+    _inherit = ["bigcommerce.retry.progress"]
     _description = "BigCommerce order"
     _order = "date_created desc, id desc"
     _check_company_auto = True
+    _retry_identity_prefix = "bigcommerce-order-retry"
 
     instance_id = fields.Many2one(
         "bigcommerce.instance", required=True, index=True, ondelete="cascade"
@@ -101,19 +102,12 @@ class BigcommerceOrder(models.Model):
         """Queue the import of these orders again (after fixing a product, a
         mapping...); each job reads its order and applies it even if it is
         the version that failed. Nothing waits for BigCommerce's quota in the
-        web request: the record's state changes when its job has run, and
-        *Retry Queued* shows the jobs still waiting."""
-        for record in self:
-            instance = record.instance_id
-            instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
-                description=self.env._(
-                    "Retry BigCommerce order %s", record.bigcommerce_id
-                ),
-                identity_key=f"bigcommerce-order-retry-{instance.id}-"
-                f"{record.bigcommerce_id}",
-            )._job_import_order(record.bigcommerce_id, force=True)
-        return queued_notification(self.env, len(self))
+        web request: the record's state changes when its job has run, and it
+        shows *Retry Queued* until then."""
+        return self._queue_retry(
+            self.env._("Retry BigCommerce order %s"),
+            lambda instance, order_id: instance._job_import_order(order_id, force=True),
+        )
 
     def action_view_sale_order(self):
         self.ensure_one()

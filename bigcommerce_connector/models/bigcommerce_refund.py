@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
-from ..tools.job_retry import queued_notification
 
 REFUND_STATES = [
     ("pending", "Pending"),
@@ -21,9 +20,11 @@ class BigcommerceRefund(models.Model):
     """
 
     _name = "bigcommerce.refund"
+    _inherit = ["bigcommerce.retry.progress"]
     _description = "BigCommerce refund"
     _order = "date_created desc, bigcommerce_id desc"
     _check_company_auto = True
+    _retry_identity_prefix = "bigcommerce-refund-retry"
 
     instance_id = fields.Many2one(
         "bigcommerce.instance", required=True, index=True, ondelete="cascade"
@@ -93,19 +94,11 @@ class BigcommerceRefund(models.Model):
     def action_retry(self):
         """Queue the booking of the refunds not synced yet; the web request
         never waits for BigCommerce's quota, the record's state changes when
-        its job has run."""
-        records = self.filtered(lambda record: record.state != "synced")
-        for record in records:
-            instance = record.instance_id
-            instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
-                description=self.env._(
-                    "Retry BigCommerce refund %s", record.bigcommerce_id
-                ),
-                identity_key=f"bigcommerce-refund-retry-{instance.id}-"
-                f"{record.bigcommerce_id}",
-            )._job_import_refund(record.bigcommerce_id)
-        return queued_notification(self.env, len(records))
+        its job has run; meanwhile it shows *Retry Queued*."""
+        return self.filtered(lambda record: record.state != "synced")._queue_retry(
+            self.env._("Retry BigCommerce refund %s"),
+            lambda instance, refund_id: instance._job_import_refund(refund_id),
+        )
 
     def action_view_credit_note(self):
         self.ensure_one()

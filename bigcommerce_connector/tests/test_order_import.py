@@ -189,7 +189,16 @@ class TestOrderImport(OrderImportCase):
         )
         product.default_code = variant["sku"]
         record.action_retry()
+        # Queued, not run in the web request: the record says so meanwhile.
+        self.assertEqual(record.state, "failed")
+        self.assertEqual(record.retry_job_state, "queued")
+        Orders = self.env["bigcommerce.order"]
+        self.assertEqual(Orders.search([("retry_job_state", "!=", False)]), record)
+        self.assertNotIn(record, Orders.search([("retry_job_state", "=", False)]))
         run_jobs(self.env)
+        record.invalidate_recordset(["retry_job_state"])
+        self.assertFalse(record.retry_job_state)
+        self.assertFalse(Orders.search([("retry_job_state", "!=", False)]))
         self.assertEqual(record.state, "done")
         self.assertEqual(record.invoice_id.state, "posted")
 

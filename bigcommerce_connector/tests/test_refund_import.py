@@ -283,7 +283,14 @@ class TestRefundImport(RefundImportCase):
         self.assertFalse(record.credit_note_id)
         partially_refunded.odoo_action = "import"
         record.action_retry()
+        self.assertEqual(record.retry_job_state, "queued")
+        self.assertEqual(
+            self.env["bigcommerce.refund"].search([("retry_job_state", "=", "queued")]),
+            record,
+        )
         run_jobs(self.env)
+        record.invalidate_recordset(["retry_job_state"])
+        self.assertFalse(record.retry_job_state)
         self.assertTiesOut(record)
 
     def test_refund_waits_for_the_invoice(self):

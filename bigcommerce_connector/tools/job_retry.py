@@ -100,8 +100,8 @@ def queued_notification(env, count):
         "params": {
             "title": env._("Queued"),
             "message": env._(
-                "%s record(s) queued: the list shows the result once the job "
-                "has run (Jobs menu for its progress).",
+                '%s record(s) queued: each shows "Retry Queued" until its '
+                "job has run, then its new state.",
                 count,
             ),
             "type": "info",
