@@ -488,9 +488,8 @@ class OrderImporter:
 
     def _payment_mapping(self, order):
         key = (order.get("payment_method") or "", order.get("payment_status") or "")
-        # A mapping made for an order whose savepoint was rolled back (the
-        # order failed) is gone: find or make it again for the next order.
-        if key not in self._mappings or not self._mappings[key].exists():
+        # A savepoint rolled back empties this cache (_forget_rolled_back).
+        if key not in self._mappings:
             self._mappings[key] = self.env["bigcommerce.payment.mapping"]._for_order(
                 self.instance, *key
             )

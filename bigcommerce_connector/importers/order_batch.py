@@ -43,11 +43,13 @@ def import_page(importer, orders, offset=0):
             with env.cr.savepoint():
                 prepared = _prepare(importer, records, order)
         except RetryableError as stop:
+            importer._forget_rolled_back()
             error = stop
             break
         except (psycopg2.Error, RetryableJobError):
             raise  # another job is creating the same record: queue_job retries
         except Exception as unexpected:  # noqa: BLE001 - kept on the record
+            importer._forget_rolled_back()
             _logger.exception("Import of BigCommerce order %s failed", order["id"])
             importer.give_up(order, env._("Unexpected error: %s", unexpected))
         else:
@@ -97,6 +99,7 @@ def _create(importer, batch):
             "Batch of %s orders failed; creating them one at a time", len(batch)
         )
         env.invalidate_all()
+        importer._forget_rolled_back()
     for prepared in batch:
         record, order = prepared.record, prepared.order
         try:
@@ -105,8 +108,10 @@ def _create(importer, batch):
         except (RetryableError, RetryableJobError, psycopg2.Error):
             raise
         except (OrderImportError, UserError, ValidationError) as error:
+            importer._forget_rolled_back()
             importer._fail(record, order, str(error.args[0] if error.args else error))
         except Exception as error:  # noqa: BLE001 - kept on the record
+            importer._forget_rolled_back()
             _logger.exception("Import of BigCommerce order %s failed", order["id"])
             # Only the reason: the payload itself may be what failed.
             importer.give_up(order, env._("Unexpected error: %s", error))

@@ -215,6 +215,41 @@ class TestOrderImport(OrderImportCase):
             self.env["product.product"].search([("default_code", "=", variant["sku"])])
         )
 
+    def test_order_rolled_back_in_a_page_leaves_no_dead_ids_for_the_next(self):
+        """A page's order that fails unexpectedly after it made a payment
+        mapping and a product (both rolled back with it) does not hand their
+        ids to the next order of the page, which uses the same ones."""
+        variant = self.sandbox.state.variants[min(self.sandbox.state.variants)][0]
+        self.env["product.product"].search(
+            [("default_code", "=", variant["sku"])]
+        ).default_code = "RENAMED"
+        self.instance.create_products = True
+        self.sandbox.advance_clock(3600)
+        since = self.sandbox.state.clock.now().replace(tzinfo=None)
+        options = {
+            "lines": [(variant["sku"], 1)],
+            "status_id": 11,
+            "payment_method": "Gateway Seen First Today",
+        }
+        broken = self.sandbox.create_order(**options)
+        self.sandbox.advance_clock(60)
+        good = self.sandbox.create_order(**options)
+        # Malformed data met after the mapping and the product were made.
+        self.sandbox.state.order_fees[broken["id"]] = [
+            {"id": 1, "display_name_merchant": "Fee", "cost_inc_tax": "n/a"}
+        ]
+        self.import_orders(date_from=since)
+        state = {record.bigcommerce_id: record for record in self.records()}
+        self.assertEqual(state[broken["id"]].state, "failed")
+        self.assertIn("n/a", state[broken["id"]].failure_reason)
+        self.assertEqual(
+            state[good["id"]].state, "done", state[good["id"]].failure_reason
+        )
+        self.assertEqual(
+            state[good["id"]].payment_mapping_id.payment_method,
+            "Gateway Seen First Today",
+        )
+
     def test_missing_order_is_a_failed_record(self):
         self.import_orders(order_ids=[987654])
         record = self.records()
