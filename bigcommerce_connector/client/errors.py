@@ -12,6 +12,8 @@ No error ever holds the access token: messages are built from the status, the
 path and BigCommerce's own error text, and that text is scrubbed as well.
 """
 
+import time
+
 
 class BigCommerceError(Exception):
     """Base of every error raised by the client."""
@@ -42,6 +44,12 @@ class RetryableError(BigCommerceError):
         self.retry_after = (
             self.default_retry_after if retry_after is None else float(retry_after)
         )
+        self.raised_at = time.monotonic()
+
+    def remaining_wait(self):
+        """Seconds still to wait now: ``retry_after`` counts from the answer,
+        and the caller may have worked since (booked what it read before)."""
+        return max(0.0, self.retry_after - (time.monotonic() - self.raised_at))
 
 
 class RateLimitError(RetryableError):

@@ -12,6 +12,7 @@ from odoo.tools import mute_logger
 
 from ..client import governor_for
 from ..client.parsing import parse_datetime, parse_money
+from ..importers import order_batch
 from ..importers.customer import CustomerImporter
 from ..importers.order import OrderImporter
 from ..importers.refund import RefundImporter
@@ -92,6 +93,37 @@ class TestResumableBatches(OrderImportCase):
         self.assertEqual(cursor["page"], 1)
         self.assertGreaterEqual(cursor["offset"], len(booked))
         self.assertTrue(following.eta)
+
+    def test_the_next_step_is_due_when_the_quota_resets(self):
+        """The step the quota stopped is due when the window resets, counted
+        from when it stopped: the time spent booking the orders read before
+        the stop is not added to the wait (that lost a quarter of the quota
+        at 150 requests / 30 s)."""
+        self.sandbox.set_rate_limit(quota=150, window_ms=60000)
+        governor = governor_for(self.sandbox.api_url)
+        governor.forget()
+        create = order_batch._create
+
+        def create_on_a_busy_machine(importer, batch):
+            create(importer, batch)
+            time.sleep(3)
+
+        try:
+            with patch.object(order_batch, "_create", create_on_a_busy_machine):
+                self.instance._job_import_orders()
+        finally:
+            self.sandbox.set_rate_limit(quota=150, window_ms=3000)
+        reset_in = governor.reset_at - time.monotonic()
+        following = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("method_name", "=", "_job_import_orders")])
+        )
+        self.assertEqual(len(following), 1)
+        due_in = (following.eta - fields.Datetime.now()).total_seconds()
+        # eta is stored to the second; the governor adds a small margin.
+        self.assertLess(due_in, reset_in + 2, "the booking time was added")
+        self.assertGreater(due_in, reset_in - 2, "due before the reset")
 
 
 @tagged("post_install", "-at_install")

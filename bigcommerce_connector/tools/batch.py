@@ -114,7 +114,14 @@ def resume_cursor(cursor, handled):
 
 
 def retry_seconds(error):
-    """When to resume after ``error``: when the quota resets, else soon."""
+    """When to resume after ``error``: when the quota resets, else soon.
+
+    Counted from when the error was raised, not from now: the step booked
+    the rows it read before the stop in between, and adding that time to
+    every window would leave part of the quota unused.
+    """
+    if hasattr(error, "remaining_wait"):
+        return max(1, ceil(error.remaining_wait()))
     return max(1, ceil(getattr(error, "retry_after", None) or 1))
 
 

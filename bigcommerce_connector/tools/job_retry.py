@@ -24,7 +24,7 @@ MAX_BACKOFF_S = 3600
 def retry_delay(error, attempt):
     """Seconds before the next try of a job that failed with ``error``."""
     if isinstance(error, RateLimitError) and not error.platform_load:
-        return max(1, ceil(error.retry_after))
+        return max(1, ceil(error.remaining_wait()))
     return min(MAX_BACKOFF_S, max(1, ceil(error.retry_after * 2 ** min(attempt, 6))))
 
 
