@@ -12,20 +12,15 @@ answered) is recorded as done without a write. One
 ``bigcommerce.order.export`` row per order and kind makes it exactly once.
 """
 
-from collections import defaultdict
-
 from odoo import fields
 
 from ..client import BigCommerceError
+from .outcome import ExportOutcome
 
 
-class OrderStatusExporter:
+class OrderStatusExporter(ExportOutcome):
     def __init__(self, instance, client, recorder=None):
-        self.instance = instance
-        self.client = client
-        self.recorder = recorder
-        self.env = instance.env
-        self.counts = defaultdict(int)
+        super().__init__(instance, client, recorder)
         self._actions = instance._status_actions()
 
     def export(self, record, kind):
@@ -184,29 +179,5 @@ class OrderStatusExporter:
         self._count("sent" if sent else "unchanged")
         return row
 
-    def _skip(self, row, reason):
-        row.write({"state": "skipped", "failure_reason": reason})
-        self._count("skipped")
-        self._note(f"{row.order_record_id.display_name}: {reason}")
-        return row
-
-    def _fail(self, row, reason):
-        row.write({"state": "failed", "failure_reason": reason})
-        self._count("failed")
-        self._note(f"{row.order_record_id.display_name}: {reason}", level="error")
-        return row
-
-    def _count(self, key):
-        self.counts[key] += 1
-        if self.recorder:
-            column = {
-                "sent": "created",
-                "unchanged": "skipped",
-                "skipped": "skipped",
-                "failed": "failed",
-            }[key]
-            self.recorder.add_counts(**{column: 1})
-
-    def _note(self, text, level="info"):
-        if self.recorder:
-            self.recorder.note(text, level=level)
+    def _label(self, row):
+        return row.order_record_id.display_name

@@ -9,24 +9,21 @@ limit, product-variants_catalog.v3.yml). A product without options is its
 base variant, so every product is covered by its variant rows.
 """
 
-from collections import defaultdict
-
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round
 
 from ..client import BigCommerceError
+from .outcome import ExportOutcome
 
 VARIANT_BATCH = 50
 
 
-class PriceExporter:
+class PriceExporter(ExportOutcome):
+    sent_column = "updated"
+
     def __init__(self, instance, client, recorder=None):
-        self.instance = instance
-        self.client = client
-        self.recorder = recorder
-        self.env = instance.env
-        self.counts = defaultdict(int)
+        super().__init__(instance, client, recorder)
         self.currency = instance.currency_id or instance.company_id.currency_id
         if not instance.export_sale_price and not instance.price_pricelist_id:
             raise UserError(
@@ -112,18 +109,3 @@ class PriceExporter:
                 }
             )
         self._count("sent", len(batch))
-
-    def _count(self, key, amount=1):
-        self.counts[key] += amount
-        if self.recorder:
-            column = {
-                "sent": "updated",
-                "unchanged": "skipped",
-                "skipped": "skipped",
-                "failed": "failed",
-            }[key]
-            self.recorder.add_counts(**{column: amount})
-
-    def _note(self, text, level="info"):
-        if self.recorder:
-            self.recorder.note(text, level=level)

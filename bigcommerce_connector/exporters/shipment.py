@@ -23,6 +23,7 @@ from odoo import fields
 from odoo.tools import float_is_zero
 
 from ..client import BigCommerceError
+from .outcome import ExportOutcome
 
 # orders.v2.oas2.yml, orderShipment_Post.tracking_number: maxLength 50.
 TRACKING_NUMBER_MAX = 50
@@ -32,14 +33,7 @@ class ShipmentRefused(Exception):
     """A delivery that must not become a shipment as it is (kit, too much)."""
 
 
-class ShipmentExporter:
-    def __init__(self, instance, client, recorder=None):
-        self.instance = instance
-        self.client = client
-        self.recorder = recorder
-        self.env = instance.env
-        self.counts = defaultdict(int)
-
+class ShipmentExporter(ExportOutcome):
     # ------------------------------------------------------------------
     # One delivery
     # ------------------------------------------------------------------
@@ -357,31 +351,5 @@ class ShipmentExporter:
     # Outcome
     # ------------------------------------------------------------------
 
-    def _skip(self, record, reason):
-        record.write({"state": "skipped", "failure_reason": reason})
-        self._count("skipped")
-        self._note(f"{record.picking_id.name}: {reason}")
-        return record
-
-    def _fail(self, record, reason):
-        record.write({"state": "failed", "failure_reason": reason})
-        self._count("failed")
-        self._note(f"{record.picking_id.name}: {reason}", level="error")
-        return record
-
-    def _count(self, key, amount=1):
-        if not amount:
-            return
-        self.counts[key] += amount
-        if self.recorder:
-            column = {
-                "sent": "created",
-                "unchanged": "skipped",
-                "skipped": "skipped",
-                "failed": "failed",
-            }[key]
-            self.recorder.add_counts(**{column: amount})
-
-    def _note(self, text, level="info"):
-        if self.recorder:
-            self.recorder.note(text, level=level)
+    def _label(self, record):
+        return record.picking_id.name
