@@ -1,6 +1,6 @@
 from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..client.parsing import parse_money
 from ..importers.order import OrderImporter
@@ -238,7 +238,8 @@ class TestOrderImport(OrderImportCase):
         self.sandbox.state.order_fees[broken["id"]] = [
             {"id": 1, "display_name_merchant": "Fee", "cost_inc_tax": "n/a"}
         ]
-        self.import_orders(date_from=since)
+        with mute_logger("odoo.addons.bigcommerce_connector.importers.order_batch"):
+            self.import_orders(date_from=since)
         state = {record.bigcommerce_id: record for record in self.records()}
         self.assertEqual(state[broken["id"]].state, "failed")
         self.assertIn("n/a", state[broken["id"]].failure_reason)
