@@ -29,6 +29,9 @@ _logger = logging.getLogger(__name__)
 MAX_ITEMS_PER_REQUEST = 2000  # inventory.v3.yml › put-absolute-adjustment
 # Requests one export job sends before it queues the rest (bounded jobs).
 REQUESTS_PER_JOB = 5
+# Requests a job may spend halving refused requests to find the bad items;
+# what is left unresolved is failed with the reason and tried next export.
+MAX_SPLIT_REQUESTS = 32
 
 # P11: BigCommerce names the items it wants identified the other way.
 TRACKED_BY_PRODUCT = re.compile(r"variant_id (\d+) is tracked by product")
@@ -64,6 +67,7 @@ class InventoryExporter:
         # Items refused since this moment are not sent again in this run.
         self.run_started = run_started or fields.Datetime.now()
         self.requests = 0
+        self.split_requests = 0
 
     # ------------------------------------------------------------
     # What BigCommerce should have
@@ -229,6 +233,15 @@ class InventoryExporter:
         except InvalidRequestError as error:
             if not switched and self._switch_tracking(items, error.message):
                 return self.send(location, items, switched=True)
+            if len(items) > 1 and self.split_requests + 2 <= MAX_SPLIT_REQUESTS:
+                # BigCommerce refuses the whole request for one bad item and
+                # does not say which: send each half, so the good items get
+                # through (one bad item among 2,000 costs 22 more requests).
+                self.split_requests += 2
+                middle = len(items) // 2
+                self.send(location, items[:middle], switched)
+                self.send(location, items[middle:], switched)
+                return
             self._record_failure(location, items, error.message)
             return
         # BigCommerce applies the adjustment asynchronously (P12): its 200

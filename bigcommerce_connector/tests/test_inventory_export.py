@@ -196,6 +196,36 @@ class TestInventoryExport(InventoryCase):
         self.assertIn("Unknown item", level.error)
         self.assertTrue(level.stock_differs)
 
+    def test_one_refused_item_does_not_hold_back_the_others(self):
+        """BigCommerce refuses a whole request for one bad item and does not
+        say which; the others of the request still reach BigCommerce."""
+        tracked = [
+            (variant_id, product)
+            for variant_id, product in sorted(self.products_by_variant.items())
+            if product.is_storable and variant_id != self.variant_id
+        ][:4]
+        self.assertEqual(len(tracked), 4)
+        binding = self.env["bigcommerce.product.variant"].search(
+            [("product_id", "=", self.tshirt.id)]
+        )
+        binding.bigcommerce_id = 999999  # deleted in BigCommerce meanwhile
+        self.deliver(self.tshirt, self.main_warehouse, 1)
+        for _variant_id, product in tracked:
+            self.deliver(product, self.main_warehouse, 1)
+        expected = {
+            variant_id: self.odoo_onhand(product, self.main_warehouse)
+            for variant_id, product in tracked
+        }
+        self.export_inventory()
+        for variant_id, quantity in expected.items():
+            self.assertEqual(self.bc_onhand(variant_id, 1), quantity, variant_id)
+        log = self.last_log("export_inventory")
+        self.assertEqual((log.updated_count, log.failed_count), (4, 1))
+        level = binding.product_id.bigcommerce_inventory_level_ids.filtered(
+            lambda level: level.location_binding_id == self.location_main
+        )
+        self.assertIn("Unknown item", level.error)
+
     def test_untracked_items_are_never_exported(self):
         ebook = self.product("EBK-TRAIL")
         ebook.is_storable = True
