@@ -120,9 +120,7 @@ def retry_seconds(error):
     the rows it read before the stop in between, and adding that time to
     every window would leave part of the quota unused.
     """
-    if hasattr(error, "remaining_wait"):
-        return max(1, ceil(error.remaining_wait()))
-    return max(1, ceil(getattr(error, "retry_after", None) or 1))
+    return max(1, ceil(error.remaining_wait()))
 
 
 def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
