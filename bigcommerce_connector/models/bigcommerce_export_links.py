@@ -2,6 +2,8 @@
 
 from odoo import api, fields, models
 
+from ..tools.job_retry import queued_notification
+
 PAID_ACTIONS = [
     ("none", "Nothing"),
     ("offline", "Offline payment: set the paid status"),
@@ -80,12 +82,11 @@ class BigcommerceProductVariant(models.Model):
     price_export_error = fields.Text(string="Price Export Failure", readonly=True)
 
     def action_retry_price_export(self):
+        """Queue the prices of these variants again (never in the request)."""
         for instance in self.instance_id:
             variants = self.filtered_domain([("instance_id", "=", instance.id)])
-            instance.with_context(queue_job__no_delay=True).export_prices(
-                product_ids=variants.product_id.ids
-            )
-        return True
+            instance.export_prices(product_ids=variants.product_id.ids)
+        return queued_notification(self.env, len(self))
 
 
 class BigcommercePaymentMapping(models.Model):

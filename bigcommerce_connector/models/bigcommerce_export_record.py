@@ -8,6 +8,8 @@ visible, retryable record of why.
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.job_retry import queued_notification
+
 EXPORT_STATES = [
     ("pending", "To Send"),
     ("done", "Sent"),
@@ -127,16 +129,18 @@ class BigcommerceShipmentExport(models.Model):
         )
 
     def action_retry(self):
-        """Send the deliveries again now (after fixing a carrier, a quantity...)."""
+        """Queue the deliveries again (after fixing a carrier, a quantity...).
+
+        Queued, not sent in the web request, which would wait for the store's
+        quota; the row shows *To Send* until its job has run.
+        """
         self.filtered(lambda e: e.state != "done").write({"state": "pending"})
         for instance in self.instance_id:
             pickings = self.filtered_domain(
                 [("instance_id", "=", instance.id)]
             ).picking_id
-            instance.with_context(queue_job__no_delay=True).export_shipments(
-                picking_ids=pickings.ids
-            )
-        return True
+            instance.export_shipments(picking_ids=pickings.ids)
+        return queued_notification(self.env, len(self))
 
 
 class BigcommerceOrderExport(models.Model):
@@ -193,11 +197,12 @@ class BigcommerceOrderExport(models.Model):
         )
 
     def action_retry(self):
+        """Queue the changes again; the row shows *To Send* until sent."""
         self.filtered(lambda e: e.state != "done").write({"state": "pending"})
         for instance in self.instance_id:
             records = self.filtered_domain([("instance_id", "=", instance.id)])
-            instance.with_context(queue_job__no_delay=True).export_order_statuses(
+            instance.export_order_statuses(
                 order_ids=records.order_record_id.mapped("bigcommerce_id"),
                 kinds=list(set(records.mapped("kind"))),
             )
-        return True
+        return queued_notification(self.env, len(self))

@@ -3,6 +3,7 @@ from odoo.tools import mute_logger
 
 from ..client import TransportError
 from ..exporters.shipment import ShipmentExporter
+from .common import run_jobs
 from .test_order_workflow import WorkflowCase
 
 SHIPMENTS = r"/v2/orders/\d+/shipments"
@@ -182,6 +183,9 @@ class TestShipmentExport(ExportCase):
         self.assertIn("BigCommerce", export.failure_reason)
         self.assertEqual(len(self.sandbox.state.order_shipments[order["id"]]), 1)
         export.action_retry()
+        # Queued, not sent in the web request.
+        self.assertEqual(export.state, "pending")
+        run_jobs(self.env)
         self.assertEqual(export.state, "done")
         self.assertEqual(len(self.posted()), 1)
         self.assertEqual(len(self.sandbox.state.order_shipments[order["id"]]), 1)
@@ -194,6 +198,7 @@ class TestShipmentExport(ExportCase):
         exporting.export_shipments(picking_ids=picking.ids)
         exporting.export_shipments()
         self.export_of(picking).action_retry()
+        run_jobs(self.env)
         self.assertEqual(len(self.posted()), 1)
         self.assertEqual(len(self.sandbox.state.order_shipments[order["id"]]), 1)
 

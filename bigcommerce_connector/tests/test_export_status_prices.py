@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from .common import run_jobs
 from .test_export_shipments import ExportCase
 
 ORDER_PUT = r"/v2/orders/\d+"
@@ -34,6 +35,7 @@ class TestOrderStatusExport(ExportCase):
         # Replays and the safety net send nothing more.
         self.instance.with_context(queue_job__no_delay=True).export_order_statuses()
         row.action_retry()
+        run_jobs(self.env)
         self.assertEqual(len(self.sandbox.received_writes("PUT", ORDER_PUT)), 1)
 
     def test_cancel_from_bigcommerce_is_not_echoed(self):

@@ -100,8 +100,8 @@ def queued_notification(env, count):
         "params": {
             "title": env._("Queued"),
             "message": env._(
-                '%s record(s) queued: each shows "Retry Queued" until its '
-                "job has run, then its new state.",
+                "%s record(s) queued: the job runs as soon as the store's API "
+                "quota allows, and each record shows its result then.",
                 count,
             ),
             "type": "info",
