@@ -31,7 +31,7 @@ MISSING_ODOO = """
 
 # The sandbox store serves on the loopback: the only extra hosts the access
 # token may go to in tests, the demo and the benchmarks (a production server
-# allows none; see README "Configuration").
+# allows none; see docs/security.md).
 SANDBOX_API_HOSTS = "127.0.0.1,localhost"
 
 

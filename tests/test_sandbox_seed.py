@@ -494,7 +494,7 @@ def _validator():
         index = SpecIndex.load()
     except Exception as exc:
         pytest.fail(
-            f"BigCommerce OpenAPI specs unavailable ({exc}); see README "
+            f"BigCommerce OpenAPI specs unavailable ({exc}); see docs/development.md "
             "'The sandbox store' for where they come from and set "
             "BIGCOMMERCE_OPENAPI_DIR",
             pytrace=False,

@@ -133,7 +133,7 @@ class BigcommerceWebhookController(http.Controller):
             check_token(tokens, headers.get(TOKEN_HEADER))
             # With a client secret, the Standard Webhooks signature is checked
             # when present, and required unless the instance says otherwise
-            # (the default requires it: README "Webhooks", why). Without a
+            # (the default requires it: docs/user-guide.md "Webhooks", why). Without a
             # client secret there is nothing to check it with: the token
             # header is the proof, as BigCommerce documents it.
             client_secret = row["client_secret_encrypted"]
