@@ -407,9 +407,14 @@ class OrderImporter:
             values["name"] = f"{instance.order_prefix or ''}{order['id']}"
         if instance.warehouse_id:
             values["warehouse_id"] = instance.warehouse_id.id
-        for field in ("team_id", "user_id", "payment_term_id"):
-            if instance[field]:
-                values[field] = instance[field].id
+        # The store's Salesperson, never the user who runs the job: without
+        # one the order has none (an online order), and no team unless the
+        # Sales Team is set (a salesperson alone: his team, as Odoo picks it).
+        values["user_id"] = instance.user_id.id
+        if instance.team_id or not instance.user_id:
+            values["team_id"] = instance.team_id.id
+        if instance.payment_term_id:
+            values["payment_term_id"] = instance.payment_term_id.id
         if instance.tax_mode != "odoo":
             # BigCommerce already chose the taxes: only the fiscal position
             # applied by _fiscal_position (mode "then the fiscal position").

@@ -401,6 +401,9 @@ class RefundImporter:
                 reason=f": {refund['reason']}" if refund.get("reason") else "",
             ),
             "journal_id": invoice.journal_id.id,
+            # The invoice's salesperson (none for an online order), not the
+            # user who runs the job.
+            "invoice_user_id": invoice.invoice_user_id.id,
         }
 
     def _reverse_invoice(self, invoice, refund):
@@ -419,7 +422,6 @@ class RefundImporter:
             "currency_id": invoice.currency_id.id,
             "fiscal_position_id": invoice.fiscal_position_id.id,
             "invoice_origin": invoice.invoice_origin,
-            "invoice_user_id": invoice.invoice_user_id.id,
             "reversed_entry_id": invoice.id,
             "invoice_line_ids": [
                 Command.create(self._move_line_values(line, invoice.currency_id))

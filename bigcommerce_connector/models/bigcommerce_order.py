@@ -80,6 +80,9 @@ class BigcommerceOrder(models.Model):
         "UNIQUE(instance_id, bigcommerce_id)",
         "This BigCommerce order is already known for this instance.",
     )
+    # The dashboard's orders per day (the days customers ordered) and the
+    # list's order, per store.
+    _instance_date_created_idx = models.Index("(instance_id, date_created DESC)")
 
     @api.depends("items_total", "items_shipped")
     def _compute_fulfilment_state(self):

@@ -61,6 +61,35 @@ class SaleOrder(models.Model):
                 order.invoice_count = len(order.invoice_ids)
         return result
 
+    # ------------------------------------------------------------
+    # Confirmation: a BigCommerce order keeps the day it was placed
+    # ------------------------------------------------------------
+
+    def _bigcommerce_dated(self):
+        """The orders of BigCommerce that carry the date the customer
+        ordered (``date_created``, set at import)."""
+        return self.filtered(
+            lambda order: order.bigcommerce_order_record_id and order.date_order
+        )
+
+    def action_confirm(self):
+        # Odoo writes one confirmation date for the whole recordset: orders
+        # of BigCommerce confirmed with others are confirmed apart.
+        dated = self._bigcommerce_dated()
+        if dated and dated != self:
+            super(SaleOrder, self - dated).action_confirm()
+            return super(SaleOrder, dated).action_confirm()
+        return super().action_confirm()
+
+    def _prepare_confirmation_values(self):
+        """Confirming stamps "now" as the order date; an order of BigCommerce
+        was placed when the customer ordered it (Sales Analysis, the date
+        filters and the expected delivery date count from it)."""
+        values = super()._prepare_confirmation_values()
+        if self and self._bigcommerce_dated() == self:
+            values.pop("date_order", None)
+        return values
+
     @api.depends("bigcommerce_refund_ids")
     def _compute_bigcommerce_refund_count(self):
         for order in self:

@@ -7,6 +7,7 @@ from . import test_customer_import
 from . import test_order_import
 from . import test_order_workflow
 from . import test_order_tax_modes
+from . import test_order_sales_view
 from . import test_refund_import
 from . import test_refund_payments
 from . import test_webhooks

@@ -17,6 +17,7 @@ from odoo.tools import mute_logger
 from bigcommerce_sandbox import seed
 from bigcommerce_sandbox.webhooks import build_payload, sign
 
+from ..client.parsing import parse_datetime
 from ..client.webhook_auth import TOKEN_HEADER
 from ..models.bigcommerce_instance_webhook import WEBHOOK_ROUTE, WEBHOOK_SCOPES
 from .common import run_jobs, start_sandbox
@@ -302,6 +303,25 @@ class TestWebhooks(HttpCase):
         self.assertEqual(record.invoice_id.state, "posted")
         self.assertEqual(event.state, "done")
         self.assertIn(record.sale_order_id.name, event.result)
+
+    def test_order_by_webhook_is_dated_when_ordered_without_robot_salesperson(self):
+        """Issue 27: an order placed months ago that arrives by webhook is
+        dated when the customer ordered; the job's user is no salesperson."""
+        days = 90 * 24 * 3600
+        self.sandbox.advance_clock(-days)
+        try:
+            order = self.quiet_order(status_id=11)
+        finally:
+            self.sandbox.advance_clock(days)
+        self.send(self.sandbox.set_order_status, order["id"], 9)
+        self.run_jobs()
+        sale_order = self.order_records(order["id"]).sale_order_id
+        self.assertEqual(sale_order.state, "sale")
+        self.assertEqual(
+            sale_order.date_order,
+            parse_datetime(order["date_created"]).replace(tzinfo=None),
+        )
+        self.assertFalse(sale_order.user_id)
 
     def test_replays_and_concurrent_deliveries_yield_one_sale_order_each(self):
         first = self.send(self.sandbox.create_order, status_id=11)
