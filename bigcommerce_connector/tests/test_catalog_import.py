@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
-from odoo.tools import float_compare, float_round
+from odoo.tools import float_round
 
 from bigcommerce_sandbox.seed.catalog import VARIANT_IMAGE_SKU
 
@@ -333,37 +333,49 @@ class TestCatalogImport(BigcommerceSandboxCase):
         self.assertTrue(product_of(third))
 
     def test_catalog_pricelist_keeps_each_variants_price(self):
+        state = self.sandbox.state
+        jacket = _product_by_sku(state, VARIANT_IMAGE_SKU)
+        # A price no attribute extra can give: one size and colour costs more
+        # while the others keep the product's price.
+        odd = state.variants[jacket["id"]][0]
+        odd["price"] = odd["calculated_price"] = 141.0
         pricelist = self.env["product.pricelist"].create(
             {"name": "BigCommerce catalog", "currency_id": self.instance.currency_id.id}
         )
         self.instance.pricelist_id = pricelist
         self.import_products()
-        state = self.sandbox.state
         bindings = self.env["bigcommerce.product.variant"].search(
             [("instance_id", "=", self.instance.id)]
         )
         variants = {v["id"]: v for rows in state.variants.values() for v in rows}
         self.assertEqual(len(bindings), len(variants))
-        wrong = [
-            (binding.sku, pricelist._get_product_price(binding.product_id, 1.0))
-            for binding in bindings
-            if float_compare(
-                pricelist._get_product_price(binding.product_id, 1.0),
-                variants[binding.bigcommerce_id]["calculated_price"],
-                precision_digits=2,
-            )
-        ]
-        self.assertEqual(wrong, [])
-        # Not additive per option value (the long bag costs 20 more), so
-        # only the pricelist has the exact price of each.
-        bag = self.binding("BAG-SLP")
-        prices = sorted(
-            pricelist._get_product_price(product, 1.0)
-            for product in bag.variant_ids.product_id
-        )
-        self.assertEqual(prices, [149.0, 169.0])
-        # One fixed item per variant, not one more per import.
+        # One fixed price item per bound variant, at BigCommerce's price.
         items = pricelist.item_ids
+        self.assertEqual(
+            sorted(
+                (item.product_id.id, item.compute_price, item.fixed_price)
+                for item in items
+            ),
+            sorted(
+                (
+                    binding.product_id.id,
+                    "fixed",
+                    variants[binding.bigcommerce_id]["calculated_price"],
+                )
+                for binding in bindings
+            ),
+        )
+        odd_product = (
+            self.binding(VARIANT_IMAGE_SKU)
+            .variant_ids.filtered(lambda b: b.bigcommerce_id == odd["id"])
+            .product_id
+        )
+        # Only the pricelist has the exact price of the odd variant.
+        self.assertEqual(pricelist._get_product_price(odd_product, 1.0), 141.0)
+        self.assertNotEqual(odd_product.lst_price, 141.0)
+        # Not one item more per import.
+        self.sandbox.advance_clock(60)
+        self.sandbox.update_product(jacket["id"], name="Rain jacket (renamed)")
         self.import_products()
         self.assertEqual(pricelist.item_ids, items)
 
