@@ -210,6 +210,7 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
             )
             for line in process.stdout:
                 log_file.write(line)
+                log_file.flush()  # readable while the suite runs
                 # Show test progress and every problem, not the install chatter.
                 if (
                     " ERROR " in line
