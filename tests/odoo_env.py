@@ -103,6 +103,81 @@ def which_chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# The names Odoo's HttpCase looks for, in its order (odoo/tests/common.py,
+# _find_executable on Linux): the first one found is the browser of the tours.
+ODOO_BROWSER_NAMES = (
+    "google-chrome",
+    "chromium",
+    "chromium-browser",
+    "google-chrome-stable",
+)
+
+MISSING_BROWSER = """
+==============================================================================
+ The Odoo suite's browser tours cannot run with {python}:
+   {error}
+ Odoo skips a tour whose browser is missing or does not start, and a skipped
+ test is not a passed one: this is an installation error.
+ Fix (Debian/Ubuntu):
+   sudo apt-get install -y chromium
+   {python} -m pip install websocket-client
+ then check with: chromium --headless --no-sandbox --dump-dom about:blank
+==============================================================================
+"""
+
+
+class BrowserMissing(OdooMissing):
+    """Chromium or websocket-client is missing or broken."""
+
+
+def require_browser():
+    """Check what Odoo's browser tours need, or raise :class:`BrowserMissing`.
+
+    websocket-client must be importable (HttpCase drives Chromium through
+    it) and the browser HttpCase would pick must start headless.
+    """
+    import subprocess  # noqa: PLC0415
+
+    def missing(error):
+        return BrowserMissing(
+            MISSING_BROWSER.format(python=sys.executable, error=error)
+        )
+
+    try:
+        import websocket  # noqa: F401, PLC0415
+    except ImportError as exc:
+        raise missing(f"websocket-client is not installed ({exc})") from exc
+    browser = next(filter(None, map(shutil.which, ODOO_BROWSER_NAMES)), None)
+    if not browser:
+        raise missing(
+            f"no browser on PATH (looked for {', '.join(ODOO_BROWSER_NAMES)})"
+        )
+    try:
+        started = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--dump-dom",
+                "about:blank",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise missing(f"{browser} does not start: {exc}") from exc
+    if started.returncode != 0 or "<html" not in started.stdout:
+        detail = (started.stderr or started.stdout).strip().splitlines()[-1:]
+        raise missing(
+            f"{browser} does not start headless (exit {started.returncode}"
+            f"{': ' + detail[0] if detail else ''})"
+        )
+    return browser
+
+
 def install_addon(database, encryption_key):
     """A fresh ``database`` with the addon installed (for the benchmarks)."""
     import subprocess  # noqa: PLC0415

@@ -2,8 +2,17 @@
 
 Installs ``bigcommerce_connector`` with ``--test-enable`` into a new database
 of the local PostgreSQL, runs its tests (at install and post-install), drops
-the database and reports ``(passed, failed)``.  Usable alone:
-``python3 tests/run_odoo_tests.py``.
+the database and reports ``(passed, failed, skipped)``.  Usable alone:
+``python3 tests/run_odoo_tests.py [test tags]``; its closing line is
+``N passed, N failed, N skipped`` and any failed or skipped test makes it exit
+non-zero.
+
+Odoo's own result line (``N failed, N error(s) of N tests``) counts a skipped
+test as run: the skips are counted from the lines Odoo logs for each
+(``skipped <test> : <reason>``). A browser tour skips itself when Chromium or
+websocket-client is missing or the browser does not start, so both are
+checked first: a missing one is an installation error (exit 2, with the fix),
+as a missing Odoo is.
 """
 
 import ast
@@ -24,11 +33,18 @@ from odoo_env import (  # noqa: E402
     allow_sandbox_hosts,
     free_port,
     odoo_command,
+    require_browser,
 )
 
 RESULT_RE = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
+# OdooTestResult.addSkip: "skipped <description> : <reason>", logged at INFO
+# by the test's module logger. A class or module whose setUp raised SkipTest
+# is reported once, as "setUpClass (<class>)" / "setUpModule (<module>)", and
+# its tests never start (they are not in the "of N tests" count).
+SKIP_RE = re.compile(r" INFO \S+ [\w.]+: skipped (?P<test>.+?) : (?P<reason>.*)$")
+FIXTURE_SKIP_RE = re.compile(r"^(setUpClass|setUpModule|tearDownClass|tearDownModule) ")
 LOG_PATH = os.path.join(ROOT, ".odoo-tests.log")
 
 
@@ -140,7 +156,12 @@ def _copy_template(template, database):
 
 
 def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
-    """Return (passed, failed); raise OdooMissing when Odoo is not importable."""
+    """Return (passed, failed, skipped).
+
+    Raises OdooMissing when Odoo is not importable, BrowserMissing (one of
+    them) when the browser tours could not run.
+    """
+    require_browser()
     db_name = f"bc_test_{uuid.uuid4().hex[:10]}"
     env = allow_sandbox_hosts(dict(os.environ))
     # Tests need an encryption key for the credentials; a throwaway one.
@@ -175,6 +196,7 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
     print(f"Odoo suite: installing bigcommerce_connector into database {db_name} ...")
     sys.stdout.flush()
     failed_lines = []
+    skips = []
     result = None
     try:
         with open(LOG_PATH, "w") as log_file:
@@ -188,6 +210,7 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
             )
             for line in process.stdout:
                 log_file.write(line)
+                log_file.flush()  # readable while the suite runs
                 # Show test progress and every problem, not the install chatter.
                 if (
                     " ERROR " in line
@@ -199,6 +222,10 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
                     print(line, end="")
                 if " ERROR " in line or " CRITICAL " in line:
                     failed_lines.append(line)
+                skip = SKIP_RE.search(line.rstrip("\n"))
+                if skip:
+                    print(line, end="")
+                    skips.append((skip["test"], skip["reason"].strip()))
                 match = RESULT_RE.search(line)
                 if match:
                     result = tuple(int(x) for x in match.groups())
@@ -211,10 +238,15 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
         print(
             f"Odoo suite: no test result line (exit code {returncode}); see {LOG_PATH}"
         )
-        return 0, 1
+        return 0, 1, len(skips)
     failures, errors, total = result
     failed = failures + errors
-    passed = total - failed
+    # A skipped test started (it is in ``total``), a skipped class did not.
+    skipped_tests = [test for test, _reason in skips if not FIXTURE_SKIP_RE.match(test)]
+    passed = total - failed - len(skipped_tests)
+    skipped = len(skips)
+    for test, reason in skips:
+        print(f"Odoo suite: SKIPPED {test}: {reason}")
     if total == 0:
         print("Odoo suite: ran no test, which counts as a failure.")
         failed += 1
@@ -222,17 +254,20 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
         # The install itself failed (or logged errors) while tests passed.
         print(f"Odoo suite: Odoo exited with {returncode}; see {LOG_PATH}")
         failed += 1
-    return passed, failed
+    return passed, failed, skipped
 
 
 def main():
     try:
-        passed, failed = run_odoo_suite(*sys.argv[1:2])
+        passed, failed, skipped = run_odoo_suite(*sys.argv[1:2])
     except OdooMissing as exc:
         print(exc, file=sys.stderr)
+        print("0 passed, 1 failed, 0 skipped")
         return 2
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    if skipped:
+        print("A skipped test is not a passed one: the run fails.")
+    return 1 if failed or skipped else 0
 
 
 if __name__ == "__main__":

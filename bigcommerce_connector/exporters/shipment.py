@@ -143,6 +143,10 @@ class ShipmentExporter(ExportOutcome):
             if not found:
                 self._check_quantities(body, lines)
         sent = matched = 0
+        shipped = {
+            line_id: int(line.get("quantity_shipped") or 0)
+            for line_id, line in lines.items()
+        }
         for body, found in plans:
             if found:
                 shipment = found
@@ -150,7 +154,17 @@ class ShipmentExporter(ExportOutcome):
             else:
                 shipment = self.client.create_shipment(order_id, body)
                 sent += 1
+                for item in body["items"]:
+                    shipped[item["order_product_id"]] += item["quantity"]
             self._bind(record, picking, order_record, shipment, body)
+        # What BigCommerce now has shipped of the order (its physical units,
+        # as the import counts them): "Shipped and Paid" needs it without
+        # waiting for the order's next import.
+        order_record.items_shipped = sum(
+            min(shipped[line_id], int(line["quantity"]))
+            for line_id, line in lines.items()
+            if line.get("type") == "physical"
+        )
         record.write(
             {
                 "state": "done",
@@ -180,7 +194,10 @@ class ShipmentExporter(ExportOutcome):
             ):
                 continue
             line = move.sale_line_id
-            if not line:
+            # Odoo adds a sale order line for a product delivered beyond the
+            # order (sale_stock), without a BigCommerce kind: it is no more
+            # in BigCommerce's order than a move without a line.
+            if not line or not line.bigcommerce_line_kind:
                 raise ShipmentRefused(
                     self.env._(
                         "%(product)s is in the delivery but not in the order: "

@@ -25,6 +25,7 @@ from ..tools.natural_key import find_or_create
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
+from .tax_rounding import rounding_tolerance
 
 _logger = logging.getLogger(__name__)
 
@@ -945,9 +946,13 @@ class OrderImporter:
         by_tax = defaultdict(lambda: ZERO)
         for row in computed["taxes"]:
             by_tax[row["id"]] += Decimal(str(row["amount"]))
-        # Rounding per unit against per line: at most a cent per unit, and
-        # a cent per tax for splitting.
-        tolerance = self._quantum * (abs(int(quantity)) + len(taxes))
+        # BigCommerce's amount only if rounding alone can explain the
+        # difference: rounding per unit and rate against Odoo's per line
+        # moves it by at most floor(taxes * (quantity + 1) / 2) of the
+        # currency's smallest amount (derivation in tax_rounding.py). More
+        # is another rate: Odoo's own amount stays and the order goes to
+        # review with both totals.
+        tolerance = rounding_tolerance(quantity, len(taxes), self._quantum)
         if abs(sum(by_tax.values(), ZERO) - amounts.tax) > tolerance:
             return
         ids = list(by_tax)

@@ -1,9 +1,13 @@
+import logging
 from datetime import UTC, datetime
+from functools import partial
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 # What each scope asks Odoo to re-read from BigCommerce: (kind, id in data).
 # Shipments change the fulfilment state of their order; address events
@@ -59,6 +63,26 @@ def event_target(scope, data):
     except (TypeError, ValueError):
         return "none", 0
     return (kind, target_id) if kind != "none" and target_id > 0 else ("none", 0)
+
+
+COUNT_DUPLICATE = """
+    UPDATE bigcommerce_webhook_event
+       SET duplicate_count = duplicate_count + 1,
+           last_duplicate_at = %s
+     WHERE instance_id = %s AND hash = %s AND scope = %s AND event_date = %s
+"""
+
+
+def _count_duplicate_after_commit(dbname, key):
+    # READ COMMITTED: a concurrent counter is waited for (one row, briefly),
+    # then added to, where REPEATABLE READ (Odoo's default) would fail on it.
+    try:
+        with sql_db.db_connect(dbname).cursor() as cr:
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(COUNT_DUPLICATE, [fields.Datetime.now(), *key])
+    except psycopg2.Error:
+        # The delivery is stored and acknowledged: a count never fails it.
+        _logger.warning("A webhook redelivery could not be counted", exc_info=True)
 
 
 class BigcommerceWebhookEvent(models.Model):
@@ -205,30 +229,30 @@ class BigcommerceWebhookEvent(models.Model):
 
     @api.model
     def _count_duplicate(self, instance_id, payload, event_date):
-        # A statistic: losing one count to a concurrent redelivery is better
-        # than making BigCommerce wait, or fail, for it.
+        """Count one acknowledged redelivery of the event.
+
+        A redelivery concurrent with the first delivery has a snapshot older
+        than the event's insert: it cannot see the row (or meets a
+        concurrent counter), so it is counted once this request has
+        committed, in a short transaction of its own. A count never fails
+        the answer to BigCommerce.
+        """
         cr = self.env.cr
+        key = [instance_id, payload["hash"], payload["scope"], event_date]
+        counted = 0
         try:
             with cr.savepoint(flush=False):
                 cr.execute(
-                    """
-                    UPDATE bigcommerce_webhook_event
-                       SET duplicate_count = duplicate_count + 1,
-                           last_duplicate_at = %s
-                     WHERE instance_id = %s AND hash = %s AND scope = %s
-                       AND event_date = %s
-                    """,
-                    [
-                        fields.Datetime.now(),
-                        instance_id,
-                        payload["hash"],
-                        payload["scope"],
-                        event_date,
-                    ],
+                    COUNT_DUPLICATE,
+                    [fields.Datetime.now(), *key],
+                    # A concurrent counter is expected, not a bad query.
                     log_exceptions=False,
                 )
+                counted = cr.rowcount
         except psycopg2.errors.SerializationFailure:
-            return
+            counted = 0
+        if not counted:
+            cr.postcommit.add(partial(_count_duplicate_after_commit, cr.dbname, key))
 
     # ------------------------------------------------------------
     # Processing

@@ -12,7 +12,7 @@ from odoo.addons.queue_job.job import Job
 from odoo.orm.environments import Transaction
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import TransactionCase
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from bigcommerce_sandbox import SandboxStore
 
@@ -150,6 +150,81 @@ def queued_job(delayed, retry):
     return Job.load(env, delayed.uuid)
 
 
+def _committed_maxima(cr):
+    """{table: highest committed id} of every table with an integer ``id``."""
+    cr.execute(
+        """
+        SELECT c.table_name
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = current_schema() AND c.column_name = 'id'
+           AND c.data_type IN ('integer', 'bigint') AND t.table_type = 'BASE TABLE'
+        """
+    )
+    tables = sorted(name for (name,) in cr.fetchall())
+    cr.execute(
+        SQL(" UNION ALL ").join(
+            SQL("SELECT %s, max(id) FROM %s", table, SQL.identifier(table))
+            for table in tables
+        )
+    )
+    return {table: highest or 0 for table, highest in cr.fetchall()}
+
+
+def clean_up_committed_rows(case):
+    """Delete, after the test ``case``, every row committed while it ran.
+
+    Tests that commit through connections of their own (concurrent jobs,
+    webhook deliveries) leave instances, orders, jobs... that the next tests
+    would meet: a cron test would count their stores, ``run_jobs`` would run
+    their jobs. The highest committed id of every table is noted now; after
+    the test (and after its own savepoint is rolled back, which releases its
+    locks) the rows above it are deleted, children before parents (a delete
+    a foreign key refuses is tried again once the others are gone). Call it
+    in ``setUp`` before ``super().setUp()``.
+    """
+    database = sql_db.db_connect(case.env.cr.dbname)
+    with database.cursor() as cr:
+        marks = _committed_maxima(cr)
+
+    def delete():
+        with database.cursor() as cr:
+            cr.execute("SET LOCAL lock_timeout = '30s'")
+            pending = {
+                table: marks.get(table, 0)
+                for table, highest in _committed_maxima(cr).items()
+                if highest > marks.get(table, 0)
+            }
+            while pending:
+                refused = {}
+                for table, mark in pending.items():
+                    try:
+                        with cr.savepoint(flush=False):
+                            cr.execute(
+                                SQL(
+                                    "DELETE FROM %s WHERE id > %s",
+                                    SQL.identifier(table),
+                                    mark,
+                                ),
+                                log_exceptions=False,
+                            )
+                    except psycopg2.errors.ForeignKeyViolation as error:
+                        refused[table] = (mark, error)
+                if len(refused) == len(pending):
+                    raise AssertionError(
+                        "rows committed by the test cannot be deleted: "
+                        + "; ".join(f"{t}: {e[1]}" for t, e in refused.items())
+                    )
+                pending = {table: mark for table, (mark, _e) in refused.items()}
+            cr.commit()  # pylint: disable=invalid-commit
+        case.registry.clear_all_caches()
+
+    # Cleanups run last-in first-out: registered before the test's savepoint,
+    # this one runs after the savepoint is rolled back.
+    case.addCleanup(delete)
+
+
 class BigcommerceSandboxCase(TransactionCase):
     """Odoo tests driven against the sandbox store, served on a loopback port."""
 
@@ -166,8 +241,13 @@ class ConcurrentJobsCase(BigcommerceSandboxCase):
     registry.cursor() is redirected to it in tests): what the jobs need is
     committed through separate connections, in a database dropped after the
     suite. Subclasses must not write in setUpClass: the test transaction's
-    row locks would make the jobs wait for it.
+    row locks would make the jobs wait for it. What a test commits is
+    deleted after it (``clean_up_committed_rows``): no other test meets it.
     """
+
+    def setUp(self):
+        clean_up_committed_rows(self)
+        super().setUp()
 
     def database(self):
         return sql_db.db_connect(self.env.cr.dbname)
@@ -207,23 +287,30 @@ class ConcurrentJobsCase(BigcommerceSandboxCase):
             cr.commit()  # pylint: disable=invalid-commit
             return instance.id
 
-    def run_concurrently(self, jobs):
+    def run_concurrently(self, jobs, expected=None, attempts=3):
         """Run each ``job(env)`` in its own thread and transaction, together.
 
         What queue_job's runner does: a PostgreSQL concurrency error or a
         RetryableJobError postpones the job, which runs again in a fresh
-        transaction. Returns what postponed a job.
+        transaction, up to ``attempts`` runs. Asserts how every job ended:
+        ``expected`` gives, per job, "done" (committed; the default for all)
+        or the exception class the test expects it to end with; a job still
+        postponed after its last attempt ended with neither and fails the
+        test. Returns what postponed a job.
         """
+        expected = list(expected or ["done"] * len(jobs))
+        self.assertEqual(len(expected), len(jobs), "one expected outcome per job")
         database = self.database()
         barrier = threading.Barrier(len(jobs))
-        errors, postponed = [], []
+        outcomes = [None] * len(jobs)
+        postponed = []
 
-        def run(job):
+        def run(index, job):
             try:
                 with database.cursor() as cr, mute_logger("odoo.sql_db"):
                     env = self.environment(cr)
                     barrier.wait(timeout=10)
-                    for _attempt in range(3):
+                    for _attempt in range(attempts):
                         try:
                             job(env)
                             # Post-commit hooks (partner rank statistics) open
@@ -231,6 +318,7 @@ class ConcurrentJobsCase(BigcommerceSandboxCase):
                             # the test's own and locked: not what is tested.
                             cr.postcommit.clear()
                             cr.commit()  # pylint: disable=invalid-commit
+                            outcomes[index] = "done"
                             return
                         except (psycopg2.OperationalError, RetryableJobError) as error:
                             code = getattr(error, "pgcode", "retryable")
@@ -242,10 +330,14 @@ class ConcurrentJobsCase(BigcommerceSandboxCase):
                             cr.rollback()
                             env.invalidate_all()
                             postponed.append(code)
+                    outcomes[index] = f"still postponed after {attempts} attempts"
             except Exception as error:  # noqa: BLE001 - reported by the assertion
-                errors.append(error)
+                outcomes[index] = error
 
-        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+        threads = [
+            threading.Thread(target=run, args=(index, job))
+            for index, job in enumerate(jobs)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -261,7 +353,15 @@ class ConcurrentJobsCase(BigcommerceSandboxCase):
                 if thread.ident in frames
             ),
         )
-        self.assertEqual(errors, [])
+        mismatches = [
+            f"job {index}: expected "
+            f"{want if want == 'done' else want.__name__}, ended with {outcome!r}"
+            for index, (outcome, want) in enumerate(
+                zip(outcomes, expected, strict=True)
+            )
+            if not (outcome == "done" if want == "done" else isinstance(outcome, want))
+        ]
+        self.assertEqual(mismatches, [], "every job must end as the test expects")
         return postponed
 
     def fetch(self, query, params):

@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
+from odoo.tools import float_round
 
 from bigcommerce_sandbox.seed.catalog import VARIANT_IMAGE_SKU
 
@@ -257,17 +258,202 @@ class TestCatalogImport(BigcommerceSandboxCase):
         self.import_products()
         self.assertFalse(self.binding_by_id(bottle["id"]).product_tmpl_id.active)
 
+    def test_confirm_queues_the_category_and_brand_imports(self):
+        other = self.env["bigcommerce.instance"].create(
+            {
+                "name": "Second sandbox store",
+                "store_hash": "second-catalog",
+                "access_token": self.sandbox.access_token,
+                "api_url": self.sandbox.api_url,
+            }
+        )
+        with trap_jobs() as trap:
+            other.action_confirm()
+            trap.assert_jobs_count(1, only=other._job_import_categories)
+            trap.assert_jobs_count(1, only=other._job_import_brands)
+            trap.assert_enqueued_job(
+                other._job_import_categories,
+                kwargs={"category_ids": None},
+                properties={"channel": "root.bigcommerce"},
+            )
+            trap.assert_enqueued_job(
+                other._job_import_brands,
+                kwargs={"brand_ids": None},
+                properties={"channel": "root.bigcommerce"},
+            )
+            # Queued, not run in the button's request.
+            self.assertFalse(
+                self.env["bigcommerce.category"].search(
+                    [("instance_id", "=", other.id)]
+                )
+            )
+            trap.perform_enqueued_jobs()
+        self.assertEqual(
+            self.env["bigcommerce.category"].search_count(
+                [("instance_id", "=", other.id)]
+            ),
+            len(self.sandbox.state.tree_categories),
+        )
+        self.assertEqual(
+            self.env["bigcommerce.brand"].search_count(
+                [("instance_id", "=", other.id)]
+            ),
+            len(self.sandbox.state.brands),
+        )
+
+    def test_barcode_from_upc_or_gtin_unless_another_product_has_it(self):
+        state = self.sandbox.state
+        tote = _product_by_sku(state, "TOTE-CNV")
+        tote["upc"] = "012345678905"  # a product without options: its own
+        jacket = _product_by_sku(state, VARIANT_IMAGE_SKU)
+        first, second, third = state.variants[jacket["id"]][:3]
+        first["upc"] = "4006381333931"
+        second["gtin"] = "00012345600012"
+        third["gtin"] = "00099999999997"
+        holder = self.env["product.product"].create(
+            {"name": "Has it already", "barcode": "00099999999997", "type": "consu"}
+        )
+        self.import_products()
+
+        def product_of(variant):
+            return (
+                self.binding(VARIANT_IMAGE_SKU)
+                .variant_ids.filtered(lambda b: b.bigcommerce_id == variant["id"])
+                .product_id
+            )
+
+        self.assertEqual(
+            self.binding("TOTE-CNV").variant_ids.product_id.barcode, "012345678905"
+        )
+        self.assertEqual(product_of(first).barcode, "4006381333931")
+        self.assertEqual(product_of(second).barcode, "00012345600012")
+        # Taken by another product: left off, never moved nor duplicated.
+        self.assertFalse(product_of(third).barcode)
+        self.assertEqual(holder.barcode, "00099999999997")
+        self.assertTrue(product_of(third))
+
+    def test_catalog_pricelist_keeps_each_variants_price(self):
+        state = self.sandbox.state
+        jacket = _product_by_sku(state, VARIANT_IMAGE_SKU)
+        # A price no attribute extra can give: one size and colour costs more
+        # while the others keep the product's price.
+        odd = state.variants[jacket["id"]][0]
+        odd["price"] = odd["calculated_price"] = 141.0
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "BigCommerce catalog", "currency_id": self.instance.currency_id.id}
+        )
+        self.instance.pricelist_id = pricelist
+        self.import_products()
+        bindings = self.env["bigcommerce.product.variant"].search(
+            [("instance_id", "=", self.instance.id)]
+        )
+        variants = {v["id"]: v for rows in state.variants.values() for v in rows}
+        self.assertEqual(len(bindings), len(variants))
+        # One fixed price item per bound variant, at BigCommerce's price.
+        items = pricelist.item_ids
+        self.assertEqual(
+            sorted(
+                (item.product_id.id, item.compute_price, item.fixed_price)
+                for item in items
+            ),
+            sorted(
+                (
+                    binding.product_id.id,
+                    "fixed",
+                    variants[binding.bigcommerce_id]["calculated_price"],
+                )
+                for binding in bindings
+            ),
+        )
+        odd_product = (
+            self.binding(VARIANT_IMAGE_SKU)
+            .variant_ids.filtered(lambda b: b.bigcommerce_id == odd["id"])
+            .product_id
+        )
+        # Only the pricelist has the exact price of the odd variant.
+        self.assertEqual(pricelist._get_product_price(odd_product, 1.0), 141.0)
+        self.assertNotEqual(odd_product.lst_price, 141.0)
+        # Not one item more per import.
+        self.sandbox.advance_clock(60)
+        self.sandbox.update_product(jacket["id"], name="Rain jacket (renamed)")
+        self.import_products()
+        self.assertEqual(pricelist.item_ids, items)
+
+    def test_hidden_or_disabled_products_are_archived_until_shown_again(self):
+        self.import_products()
+        state = self.sandbox.state
+        tote = _product_by_sku(state, "TOTE-CNV")
+        bottle = _product_by_sku(state, "BTL-INS")
+        self.assertTrue(self.binding("TOTE-CNV").product_tmpl_id.active)
+        self.sandbox.advance_clock(60)
+        self.sandbox.update_product(tote["id"], is_visible=False)
+        self.sandbox.update_product(bottle["id"], availability="disabled")
+        self.import_products()
+        self.assertFalse(self.binding("TOTE-CNV").product_tmpl_id.active)
+        self.assertFalse(self.binding("BTL-INS").product_tmpl_id.active)
+        self.assertTrue(self.binding("PST-MAP").product_tmpl_id.active)
+        self.sandbox.advance_clock(60)
+        self.sandbox.update_product(tote["id"], is_visible=True)
+        self.import_products()
+        self.assertTrue(self.binding("TOTE-CNV").product_tmpl_id.active)
+        self.assertFalse(self.binding("BTL-INS").product_tmpl_id.active)
+
+    def test_weight_is_converted_from_the_stores_unit(self):
+        # The store weighs in pounds (GET /v2/store weight_units), Odoo in kg.
+        self.sandbox.state.store_info["weight_units"] = "LBS"
+        self.instance.action_confirm()
+        self.assertEqual(
+            self.instance.weight_uom_id, self.env.ref("uom.product_uom_lb")
+        )
+        self.import_products()
+        jacket = _product_by_sku(self.sandbox.state, VARIANT_IMAGE_SKU)
+        template = self.binding(VARIANT_IMAGE_SKU).product_tmpl_id
+        # Odoo keeps weights at its "Stock Weight" precision (0.01 kg).
+        digits = template.product_variant_ids._fields["weight"].get_digits(self.env)[1]
+        kilograms = float_round(jacket["weight"] * 0.45359237, precision_digits=digits)
+        self.assertNotEqual(kilograms, jacket["weight"])  # 0.29 kg, not 0.65
+        self.assertEqual(
+            set(template.product_variant_ids.mapped("weight")), {kilograms}
+        )
+
     def test_store_from_zero_imports_catalog_then_every_order(self):
         self.import_products()
         self.inline().import_orders()
         records = self.env["bigcommerce.order"].search(
             [("instance_id", "=", self.instance.id)]
         )
-        self.assertTrue(records)
-        self.assertFalse(
-            records.filtered(lambda r: r.state == "failed"),
-            records.filtered(lambda r: r.state == "failed").mapped("failure_reason"),
+        eligible = self.instance._eligible_status_ids()
+        expected = {
+            order["id"]
+            for order in self.sandbox.state.orders.values()
+            if order["status_id"] in eligible and not order["is_deleted"]
+        }
+        self.assertGreaterEqual(len(expected), 200)
+        # Every eligible order, once, each booked: neither failed nor left
+        # for review (a product the catalog made wrongly shows as a total
+        # that differs).
+        self.assertEqual(sorted(records.mapped("bigcommerce_id")), sorted(expected))
+        self.assertEqual(
+            [
+                f"{r.bigcommerce_id}: {r.state} {r.failure_reason}"
+                for r in records
+                if r.state != "done"
+            ],
+            [],
         )
+        self.assertEqual(len(records.sale_order_id), len(expected))
+        # Every order line is a product of the catalog import, bound by it.
+        lines = records.sale_order_id.order_line.filtered(
+            lambda line: line.bigcommerce_line_kind == "product"
+            and line.product_id.default_code
+        )
+        bound = (
+            self.env["bigcommerce.product.variant"]
+            .search([("instance_id", "=", self.instance.id)])
+            .product_id
+        )
+        self.assertTrue(lines)
+        self.assertFalse(lines.product_id - bound)
 
     def test_quota_met_in_the_middle_of_the_pages_resumes_that_page(self):
         """Queued product pages at the Standard quota, the store's other apps

@@ -210,6 +210,89 @@ class TestShipmentExport(ExportCase):
         self.assertIn("BigCommerce has 1 left to ship", export.failure_reason)
         self.assertEqual(self.posted(), [])
 
+    def add_move(self, picking, product, quantity, sale_line=None):
+        """A move the sale order did not make: a kit's component (on the
+        order line) or an extra product (on no line)."""
+        move = self.env["stock.move"].create(
+            {
+                "product_id": product.id,
+                "product_uom_qty": quantity,
+                "product_uom": product.uom_id.id,
+                "picking_id": picking.id,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+                "sale_line_id": sale_line.id if sale_line else False,
+            }
+        )
+        move._action_confirm()
+        return move
+
+    def test_a_kit_is_refused_and_nothing_sent(self):
+        _order, sale = self.imported([("TOTE-CNV", 1)])
+        picking = sale.picking_ids
+        line = sale.order_line.filtered(
+            lambda order_line: order_line.bigcommerce_line_kind == "product"
+        )
+        component = self.env["product.product"].create(
+            {"name": "Tote strap", "type": "consu"}
+        )
+        # What a kit's delivery holds: a component, on the kit's own line.
+        self.add_move(picking, component, 2, sale_line=line)
+        picking = self.deliver(picking)
+        export = self.export_of(picking)
+        self.assertEqual(export.state, "failed")
+        self.assertIn("is delivered as Tote strap", export.failure_reason)
+        self.assertIn("send its shipment from BigCommerce", export.failure_reason)
+        self.assertEqual(self.posted(), [])
+
+    def test_a_product_not_in_the_order_is_refused_and_nothing_sent(self):
+        _order, sale = self.imported([("TOTE-CNV", 1)])
+        picking = sale.picking_ids
+        extra = self.env["product.product"].create(
+            {"name": "Free sticker", "type": "consu"}
+        )
+        self.add_move(picking, extra, 1)
+        picking = self.deliver(picking)
+        export = self.export_of(picking)
+        self.assertEqual(export.state, "failed")
+        self.assertIn(
+            "Free sticker is in the delivery but not in the order",
+            export.failure_reason,
+        )
+        # The order's own line is not sent either: never half a delivery.
+        self.assertEqual(self.posted(), [])
+
+    def test_a_tracking_number_over_fifty_characters_is_refused(self):
+        _order, sale = self.imported([("TOTE-CNV", 1), ("BTL-INS", 1)])
+        too_long = "1Z" + "9" * 49  # 51 characters
+        picking = self.deliver(sale.picking_ids, {"TOTE-CNV": 1}, tracking=too_long)
+        export = self.export_of(picking)
+        self.assertEqual(export.state, "failed")
+        self.assertIn("longer than the 50 characters", export.failure_reason)
+        self.assertEqual(self.posted(), [])
+        # Fifty characters are BigCommerce's limit, not over it: sent.
+        fifty = "1Z" + "9" * 48
+        backorder = self.deliver(sale.picking_ids - picking, tracking=fifty)
+        self.assertEqual(self.export_of(backorder).state, "done")
+        self.assertEqual([body["tracking_number"] for body in self.posted()], [fifty])
+
+    def test_a_bundled_line_ships_with_its_parent_and_is_not_sent(self):
+        order, sale = self.imported([("TOTE-CNV", 1), ("BTL-INS", 1)])
+        lines = {line["sku"]: line for line in self.order_lines(order)}
+        # The bottle is part of the tote's bundle in BigCommerce.
+        lines["BTL-INS"]["is_bundled_product"] = True
+        lines["BTL-INS"]["parent_order_product_id"] = lines["TOTE-CNV"]["id"]
+        picking = self.deliver(sale.picking_ids)
+        self.assertEqual(
+            [body["items"] for body in self.posted()],
+            [[{"order_product_id": lines["TOTE-CNV"]["id"], "quantity": 1}]],
+        )
+        export = self.export_of(picking)
+        self.assertEqual(export.state, "done")
+        self.assertIn(
+            "part of a bundle, ships with its parent line", export.failure_reason
+        )
+
     def test_a_warehouse_user_without_bigcommerce_rights_ships(self):
         _order, sale = self.imported([("TOTE-CNV", 1)])
         clerk = self.env["res.users"].create(

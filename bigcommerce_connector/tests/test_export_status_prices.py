@@ -1,3 +1,4 @@
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import tagged
 
 from .common import run_jobs
@@ -124,6 +125,61 @@ class TestOrderStatusExport(ExportCase):
         )
         self.assertEqual(self.sandbox.received_writes("PUT", ORDER_PUT), [])
 
+    def pay(self, order):
+        """Register the payment of the order's invoice, as an accountant does."""
+        invoice = self.record_of(order).invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move",
+            active_ids=invoice.ids,
+            queue_job__no_delay=True,
+        ).create({"journal_id": self.bank.id})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_shipped_then_paid_completes_the_order(self):
+        self.instance.export_completed_status = True
+        order, sale = self.imported([("TOTE-CNV", 2)])
+        self.deliver(sale.picking_ids)
+        # Shipped (BigCommerce set Shipped itself), not paid yet: nothing.
+        self.assertEqual(self.sandbox.state.orders[order["id"]]["status_id"], 2)
+        self.assertEqual(self.sandbox.received_writes("PUT", ORDER_PUT), [])
+        self.pay(order)
+        self.assertEqual(
+            self.sandbox.received_writes("PUT", ORDER_PUT), [{"status_id": 10}]
+        )
+        self.assertEqual(self.sandbox.state.orders[order["id"]]["status_id"], 10)
+        row = self.record_of(order).order_export_ids.filtered(
+            lambda export: export.kind == "complete"
+        )
+        self.assertEqual((row.state, row.status_id), ("done", 10))
+        # Once: the safety net sends nothing more.
+        self.instance.with_context(queue_job__no_delay=True).export_order_statuses()
+        self.assertEqual(len(self.sandbox.received_writes("PUT", ORDER_PUT)), 1)
+
+    def test_paid_then_shipped_completes_the_order(self):
+        self.instance.export_completed_status = True
+        order, sale = self.imported([("TOTE-CNV", 2)])
+        self.pay(order)
+        # Paid, not shipped yet: nothing.
+        self.assertEqual(self.sandbox.received_writes("PUT", ORDER_PUT), [])
+        picking = self.deliver(sale.picking_ids, {"TOTE-CNV": 1})
+        # Half shipped: still nothing.
+        self.assertEqual(self.sandbox.received_writes("PUT", ORDER_PUT), [])
+        self.deliver(sale.picking_ids - picking)
+        self.assertEqual(
+            self.sandbox.received_writes("PUT", ORDER_PUT), [{"status_id": 10}]
+        )
+        self.assertEqual(self.sandbox.state.orders[order["id"]]["status_id"], 10)
+
+    def test_shipped_and_paid_sends_nothing_when_off(self):
+        self.assertFalse(self.instance.export_completed_status)
+        order, sale = self.imported([("TOTE-CNV", 1)])
+        self.deliver(sale.picking_ids)
+        self.pay(order)
+        self.instance.with_context(queue_job__no_delay=True).export_order_statuses()
+        self.assertEqual(self.sandbox.received_writes("PUT", ORDER_PUT), [])
+        self.assertEqual(self.sandbox.state.orders[order["id"]]["status_id"], 2)
+
 
 @tagged("post_install", "-at_install")
 class TestPriceExport(ExportCase):
@@ -215,3 +271,125 @@ class TestPriceExport(ExportCase):
         self.export()
         self.assertIn("Variant not found", tote.price_export_error)
         self.assertFalse(tote.price_exported_at)
+
+    def test_pricelist_in_another_currency_is_converted_to_the_store_currency(self):
+        tote = self.bindings[0]
+        store_currency = self.instance.currency_id
+        self.assertEqual(store_currency.name, "USD")
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        # 1 USD = 0.8 EUR: 10.00 EUR are 12.50 USD.
+        self.env["res.currency.rate"].search(
+            [("currency_id", "in", (euro | store_currency).ids)]
+        ).unlink()
+        self.env["res.currency.rate"].create(
+            [
+                {
+                    "currency_id": euro.id,
+                    "rate": 0.8,
+                    "name": "2000-01-01",
+                    "company_id": self.instance.company_id.id,
+                },
+                {
+                    "currency_id": store_currency.id,
+                    "rate": 1.0,
+                    "name": "2000-01-01",
+                    "company_id": self.instance.company_id.id,
+                },
+            ]
+        )
+        self.instance.export_sale_price = False
+        self.instance.price_pricelist_id = self.env["product.pricelist"].create(
+            {
+                "name": "Prices in euros",
+                "currency_id": euro.id,
+                "company_id": self.instance.company_id.id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": tote.product_id.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 10.0,
+                        },
+                    )
+                ],
+            }
+        )
+        self.export()
+        sent = self.sandbox.received_writes("PUT", VARIANTS_PUT)
+        self.assertIn({"id": tote.bigcommerce_id, "price": 12.5}, sent[0])
+        self.assertEqual(tote.exported_price, 12.5)
+
+
+@tagged("post_install", "-at_install")
+class TestPriceExportLimits(ExportCase):
+    """50 variants per request (BigCommerce's batch limit), 500 bindings per
+    job, the next job carrying on from the last one: 501 variants."""
+
+    def test_fifty_per_request_five_hundred_per_job(self):
+        from bigcommerce_sandbox.seed.large_catalog import (  # noqa: PLC0415
+            add_generated_catalog,
+        )
+
+        state = self.sandbox.state
+        with state.lock:
+            product_ids = add_generated_catalog(
+                state, products=501, variants_per_product=1, images=0
+            )
+        self.addCleanup(self.sandbox.reset)
+        variants = [state.variants[product_id][0] for product_id in product_ids]
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": variant["sku"],
+                    "default_code": variant["sku"],
+                    "type": "consu",
+                    "list_price": 1000.0 + index,
+                }
+                for index, variant in enumerate(variants)
+            ]
+        )
+        bindings = self.env["bigcommerce.product.variant"].create(
+            [
+                {
+                    "instance_id": self.instance.id,
+                    "bigcommerce_id": variant["id"],
+                    "bigcommerce_product_id": variant["product_id"],
+                    "product_id": product.id,
+                    "sku": variant["sku"],
+                    "price": 1.0,
+                    "is_base_variant": True,
+                }
+                for variant, product in zip(variants, products, strict=True)
+            ]
+        )
+        self.instance.export_sale_price = True
+        with trap_jobs() as trap:
+            self.instance.export_prices()
+            trap.assert_jobs_count(1, only=self.instance._job_export_prices)
+            trap.perform_enqueued_jobs()
+            # The first job read 500 bindings, sent them 50 a request, and
+            # queued the next job after its last binding.
+            sizes = [
+                len(body) for body in self.sandbox.received_writes("PUT", VARIANTS_PUT)
+            ]
+            self.assertEqual(sizes, [50] * 10)
+            trap.assert_jobs_count(1, only=self.instance._job_export_prices)
+            trap.assert_enqueued_job(
+                self.instance._job_export_prices,
+                kwargs={"product_ids": None, "after_id": bindings[499].id},
+            )
+            trap.perform_enqueued_jobs()
+            trap.assert_jobs_count(0)
+        sent = self.sandbox.received_writes("PUT", VARIANTS_PUT)
+        self.assertEqual([len(body) for body in sent], [50] * 10 + [1])
+        self.assertEqual(
+            sorted(item["id"] for body in sent for item in body),
+            sorted(bindings.mapped("bigcommerce_id")),
+        )
+        self.assertEqual(
+            bindings.mapped("exported_price"), products.mapped("list_price")
+        )

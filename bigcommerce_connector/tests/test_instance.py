@@ -1,5 +1,11 @@
+import os
+from unittest.mock import patch
+
+from cryptography.fernet import Fernet
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import config
 
 from ..tools import secret_box
 from .common import BigcommerceSandboxCase
@@ -7,8 +13,27 @@ from .common import BigcommerceSandboxCase
 
 @tagged("post_install", "-at_install")
 class TestInstanceConnection(BigcommerceSandboxCase):
-    def test_encryption_key_is_configured_for_tests(self):
-        self.assertTrue(self.instance.encryption_key_configured)
+    def test_encryption_key_configured_follows_the_server_configuration(self):
+        """The form's warning: no key (neither the environment variable nor
+        the configuration option) shows it and refuses to store a token with
+        the fix; either one alone is a configured key."""
+        key = Fernet.generate_key().decode()
+        for environ, option, configured in (
+            ("", "", False),
+            (key, "", True),
+            ("", key, True),
+        ):
+            with (
+                self.subTest(environ=bool(environ), option=bool(option)),
+                patch.dict(os.environ, {secret_box.ENV_KEY: environ}),
+                patch.dict(config._runtime_options, {secret_box.CONFIG_KEY: option}),
+            ):
+                self.instance.invalidate_recordset(["encryption_key_configured"])
+                self.assertEqual(self.instance.encryption_key_configured, configured)
+                if not configured:
+                    with self.assertRaisesRegex(UserError, secret_box.ENV_KEY):
+                        self.instance.access_token = "a-new-token"
+        self.instance.invalidate_recordset(["encryption_key_configured"])
 
     def test_default_api_url_follows_store_hash(self):
         instance = self.env["bigcommerce.instance"].create(

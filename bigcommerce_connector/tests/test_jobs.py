@@ -17,17 +17,21 @@ class TestStoreSettingsJob(BigcommerceSandboxCase):
 
     def test_cron_queues_one_job_per_confirmed_store(self):
         self.instance.action_confirm()
-        self.env["bigcommerce.instance"].create(
+        draft = self.env["bigcommerce.instance"].create(
             {"name": "Draft store", "store_hash": "draft", "access_token": "x"}
         )
         with trap_jobs() as trap:
             self.env["bigcommerce.instance"]._cron_refresh_store_settings()
-            trap.assert_jobs_count(1)
+            # Counted for this test's stores only: the cron also queues the
+            # refresh of any store another suite left confirmed.
+            trap.assert_jobs_count(1, only=self.instance._job_refresh_store_settings)
+            trap.assert_jobs_count(0, only=draft._job_refresh_store_settings)
             trap.assert_enqueued_job(
                 self.instance._job_refresh_store_settings,
                 properties={"channel": "root.bigcommerce"},
             )
-            trap.perform_enqueued_jobs()
+        # The queued job, run as the runner would.
+        self.instance._job_refresh_store_settings()
         refresh = self.instance.log_ids.filtered(
             lambda log: log.operation == "refresh_settings"
         )

@@ -62,6 +62,8 @@ class TestFullOrderImport(OrderImportCase):
     def test_full_import_ties_out_to_the_cent(self):
         records = self.records()
         expected = self.eligible_orders()
+        # The loops below check each record: there must be records to check.
+        self.assertGreaterEqual(len(expected), 200)
         self.assertEqual(len(records), len(expected))
         problems = [
             f"{r.bigcommerce_id}: {r.state} {r.failure_reason}"
@@ -91,13 +93,56 @@ class TestFullOrderImport(OrderImportCase):
         )
         self.assertEqual(len(sale_orders), len(expected))
 
-    def test_special_cases_are_covered(self):
+    def test_special_cases_are_imported_as_what_they_are(self):
+        """Each special case of the seed became an order of that kind in
+        Odoo (their amounts are the tie-out test's): tax-inclusive prices
+        with price-included taxes, tax-exclusive ones without, euros,
+        coupons as discount lines, guests as the store's guest contacts."""
+        by_id = {record.bigcommerce_id: record for record in self.records()}
         orders = self.eligible_orders()
-        self.assertTrue(any(o["is_tax_inclusive_pricing"] for o in orders))
-        self.assertTrue(any(not o["is_tax_inclusive_pricing"] for o in orders))
-        self.assertTrue(any(o["default_currency_code"] == "EUR" for o in orders))
-        self.assertTrue(any(parse_money(o["coupon_discount"]) for o in orders))
-        self.assertTrue(any(o["customer_id"] == 0 for o in orders))
+
+        def taxes(record):
+            return record.invoice_id.invoice_line_ids.tax_ids
+
+        cases = {
+            "tax-inclusive": (
+                lambda o: o["is_tax_inclusive_pricing"] and parse_money(o["total_tax"]),
+                lambda r: taxes(r) and all(taxes(r).mapped("price_include")),
+            ),
+            "tax-exclusive": (
+                lambda o: not o["is_tax_inclusive_pricing"]
+                and parse_money(o["total_tax"]),
+                lambda r: taxes(r) and not any(taxes(r).mapped("price_include")),
+            ),
+            "euro": (
+                lambda o: o["default_currency_code"] == "EUR",
+                lambda r: r.invoice_id.currency_id.name == "EUR"
+                and r.sale_order_id.currency_id.name == "EUR",
+            ),
+            "coupon": (
+                lambda o: parse_money(o["coupon_discount"]),
+                lambda r: any(
+                    line.bigcommerce_line_kind == "discount" and line.price_subtotal < 0
+                    for line in r.sale_order_id.order_line
+                ),
+            ),
+            "guest": (
+                lambda o: o["customer_id"] == 0,
+                lambda r: r.sale_order_id.partner_id.bigcommerce_guest,
+            ),
+        }
+        for case, (is_case, imported_as_such) in cases.items():
+            with self.subTest(case=case):
+                members = [order for order in orders if is_case(order)]
+                self.assertTrue(members, f"the seed has no {case} order")
+                wrong = [
+                    order["id"]
+                    for order in members
+                    if order["id"] not in by_id
+                    or by_id[order["id"]].state != "done"
+                    or not imported_as_such(by_id[order["id"]])
+                ]
+                self.assertEqual(wrong, [], f"{case} orders not imported as such")
 
     def test_second_import_changes_nothing(self):
         records = self.records()
@@ -143,9 +188,13 @@ class TestFullOrderImport(OrderImportCase):
 
     def test_ineligible_orders_are_not_imported(self):
         imported = set(self.records().mapped("bigcommerce_id"))
-        for order in self.sandbox.state.orders.values():
-            if order["status_id"] not in self.eligible:
-                self.assertNotIn(order["id"], imported)
+        ineligible = {
+            order["id"]
+            for order in self.sandbox.state.orders.values()
+            if order["status_id"] not in self.eligible
+        }
+        self.assertTrue(ineligible, "the seed has no order that must be left out")
+        self.assertEqual(ineligible & imported, set())
 
     def test_log_counts_the_run(self):
         log = self.instance.log_ids.filtered(lambda lg: lg.operation == "import_orders")

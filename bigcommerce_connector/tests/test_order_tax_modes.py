@@ -1,6 +1,11 @@
+from decimal import Decimal
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import float_compare
+
+from bigcommerce_sandbox.seed import orders as seed_orders
 
 from ..client.parsing import parse_money
 from .test_order_import import OrderImportCase
@@ -202,3 +207,77 @@ class TestFiscalTaxModeFullImport(TiesOut, FullImportInTaxMode):
         self.assertTrue(european)
         self.assertIn(self.oss_vat, european.order_line.tax_ids)
         self.assertNotIn("VAT 20% incl.", european.order_line.tax_ids.mapped("name"))
+
+
+@tagged("post_install", "-at_install")
+class TestOdooTaxRoundingTolerance(OrderImportCase):
+    """The "Odoo taxes" mode keeps BigCommerce's tax of a line only when
+    rounding alone explains the difference (importers/tax_rounding.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.instance.tax_mode = "odoo"
+        cls.sku = next(
+            variant["sku"]
+            for product_id, variants in sorted(cls.sandbox.state.variants.items())
+            for variant in variants
+            if variant.get("sku")
+            and cls.sandbox.state.products[product_id]["tax_class_id"]
+            != NON_TAXABLE_CLASS
+        )
+        cls.product = cls.env["product.product"].search(
+            [("default_code", "=", cls.sku)]
+        )
+
+    def order_at(self, charged_rate, configured_rate, quantity, price):
+        """A tax-exclusive order of one line that BigCommerce taxed at
+        ``charged_rate`` (one rate) while Odoo's tax says ``configured_rate``;
+        imported: (BigCommerce order, record)."""
+        self.product.taxes_id = self.env["account.tax"].create(
+            {
+                "name": f"Sales Tax {configured_rate}%",
+                "amount": configured_rate,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": self.instance.company_id.id,
+            }
+        )
+        rate = (9, "Sales Tax", Decimal(str(charged_rate)), 0)
+        with patch.object(
+            seed_orders, "_rates", lambda zone, tax_class: [rate] if tax_class else []
+        ):
+            order = self.sandbox.create_order(
+                status_id=11,
+                currency_code="USD",
+                tax_inclusive=False,
+                guest=True,
+                shipping=False,
+                lines=[(self.sku, quantity, price)],
+            )
+        self.import_orders(order_ids=[order["id"]])
+        record = self.records().filtered(lambda r: r.bigcommerce_id == order["id"])
+        return order, record
+
+    def test_a_quarter_point_off_on_ten_units_goes_to_review(self):
+        """8.25 % charged, 8 % configured, 10 units of 4.00: 3.30 against
+        3.20, twice what rounding can cause (5 cents)."""
+        order, record = self.order_at(8.25, 8, 10, "4.00")
+        self.assertEqual(order["total_tax"], "3.3000")
+        self.assertEqual(record.state, "review", record.failure_reason)
+        # Odoo's own amount is kept, not replaced by BigCommerce's.
+        self.assertEqual(record.invoice_id.amount_tax, 3.20)
+        self.assertEqual(record.invoice_id.state, "draft")
+        # Both figures, to see what differs.
+        self.assertIn("43.2", record.failure_reason)
+        self.assertIn("43.3", record.failure_reason)
+
+    def test_a_difference_rounding_causes_keeps_bigcommerce_amounts(self):
+        """10 % on 10 units of 1.05: BigCommerce rounds 0.105 per unit
+        (1.10), Odoo the line (1.05): 5 cents, the largest rounding can
+        cause; the customer paid BigCommerce's and the invoice says so."""
+        order, record = self.order_at(10, 10, 10, "1.05")
+        self.assertEqual(order["total_tax"], "1.1000")
+        self.assertEqual(record.state, "done", record.failure_reason)
+        self.assertEqual(record.invoice_id.amount_tax, 1.10)
+        self.assertEqual(record.invoice_id.amount_total, 11.60)

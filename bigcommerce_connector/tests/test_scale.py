@@ -76,10 +76,9 @@ class TestResumableBatches(OrderImportCase):
         self.sandbox.set_rate_limit(quota=150, window_ms=60000)
         governor_for(self.sandbox.api_url).forget()
         try:
-            result = self.instance._job_import_orders()
+            self.instance._job_import_orders()
         finally:
             self.sandbox.set_rate_limit(quota=150, window_ms=3000)
-        self.assertTrue(result)
         booked = self.records().filtered("sale_order_id")
         self.assertTrue(booked, "the step booked nothing before the quota")
         self.assertLess(len(booked), len(self.eligible_orders()))
@@ -481,8 +480,17 @@ class TestPageBatch(OrderImportCase):
 class TestYenRounding(RefundImportCase):
     """Item 7: amounts rounded with the currency's precision (JPY: none)."""
 
-    def _assert_whole_yen(self, lines):
-        """BigCommerce's amounts carried on the lines are whole yen."""
+    def _assert_whole_yen(self, lines, skus):
+        """BigCommerce's amounts carried on the lines are whole yen; the
+        lines of ``skus`` carry their total and at least one tax amount (so
+        that the check below checks something)."""
+        for sku in skus:
+            carried = lines.filtered(
+                lambda line, sku=sku: line.product_id.default_code == sku
+            ).extra_tax_data
+            self.assertTrue(carried, f"{sku}: no BigCommerce amount carried")
+            self.assertIsNotNone(carried.get("manual_total_excluded_currency"), sku)
+            self.assertTrue(carried.get("manual_tax_amounts"), sku)
         for line in lines:
             data = line.extra_tax_data or {}
             amounts = [
@@ -510,8 +518,8 @@ class TestYenRounding(RefundImportCase):
         self.assertEqual(
             record.invoice_id.amount_total, float(parse_money(order["total_inc_tax"]))
         )
-        self._assert_whole_yen(record.sale_order_id.order_line)
-        self._assert_whole_yen(record.invoice_id.invoice_line_ids)
+        self._assert_whole_yen(record.sale_order_id.order_line, skus)
+        self._assert_whole_yen(record.invoice_id.invoice_line_ids, skus)
         for sku in skus:
             line = next(
                 line
@@ -523,7 +531,7 @@ class TestYenRounding(RefundImportCase):
                 items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
             )
             credit_note = self.assertTiesOut(self.book(refund))
-            self._assert_whole_yen(credit_note.invoice_line_ids)
+            self._assert_whole_yen(credit_note.invoice_line_ids, [sku])
 
 
 @tagged("post_install", "-at_install")

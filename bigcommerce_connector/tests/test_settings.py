@@ -614,3 +614,102 @@ class TestImportDateRange(SettingsCase):
             if customer["date_created"] == first_created
         ]
         self.assertEqual(imported(), {customers[0], *created_first})
+
+
+@tagged("post_install", "-at_install")
+class TestOrderDefaults(SettingsCase):
+    """The Orders tab: what every imported sale order and invoice carries."""
+
+    def imported(self, **options):
+        order = self.sandbox.create_order(status_id=11, **options)
+        self.import_orders(order_ids=[order["id"]])
+        record = self.record_of(order)
+        self.assertEqual(record.state, "done", record.failure_reason)
+        return order, record
+
+    def test_sales_team_salesperson_payment_terms_and_warehouse(self):
+        company = self.instance.company_id
+        team = self.env["crm.team"].create(
+            {"name": "Web shop", "company_id": company.id}
+        )
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "Web Seller",
+                "login": "bc-web-seller",
+                "group_ids": [Command.set([self.env.ref("base.group_user").id])],
+            }
+        )
+        terms = self.env["account.payment.term"].create(
+            {"name": "BigCommerce 15 days", "company_id": company.id}
+        )
+        default_warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        # Not the company's default warehouse: without the setting the
+        # orders would ship from the default one and the test would fail.
+        online = self.env["stock.warehouse"].create(
+            {"name": "Online fulfilment", "code": "WEB", "company_id": company.id}
+        )
+        self.assertNotEqual(online, default_warehouse)
+        self.instance.write(
+            {
+                "team_id": team.id,
+                "user_id": salesperson.id,
+                "payment_term_id": terms.id,
+                "warehouse_id": online.id,
+            }
+        )
+        _order, record = self.imported(lines=[("TOTE-CNV", 1)])
+        sale = record.sale_order_id
+        self.assertEqual(
+            (sale.team_id, sale.user_id, sale.payment_term_id, sale.warehouse_id),
+            (team, salesperson, terms, online),
+        )
+        self.assertEqual(sale.picking_ids.picking_type_id.warehouse_id, online)
+        self.assertEqual(record.invoice_id.invoice_payment_term_id, terms)
+        self.assertEqual(record.invoice_id.team_id, team)
+        self.assertEqual(record.invoice_id.invoice_user_id, salesperson)
+
+    def test_tax_account_of_the_taxes_made_from_bigcommerce(self):
+        account = self.env["account.account"].create(
+            {
+                "name": "BigCommerce sales tax",
+                "code": "251999",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(self.instance.company_id.ids)],
+            }
+        )
+        self.instance.tax_account_id = account
+        _order, record = self.imported(
+            lines=[("TOTE-CNV", 2)], currency_code="USD", tax_inclusive=False
+        )
+        invoice = record.invoice_id
+        tax_lines = invoice.line_ids.filtered(lambda line: line.display_type == "tax")
+        self.assertTrue(tax_lines, "the test needs a taxed order")
+        self.assertEqual(tax_lines.account_id, account)
+        self.assertEqual(
+            invoice.invoice_line_ids.tax_ids.invoice_repartition_line_ids.filtered(
+                lambda line: line.repartition_type == "tax"
+            ).account_id,
+            account,
+        )
+
+    def test_order_named_by_odoo_when_bigcommerce_numbers_are_off(self):
+        self.instance.use_bigcommerce_order_number = False
+        order, record = self.imported(lines=[("TOTE-CNV", 1)])
+        sale = record.sale_order_id
+        expected = self.env["ir.sequence"].search(
+            [
+                ("code", "=", "sale.order"),
+                ("company_id", "in", (False, sale.company_id.id)),
+            ],
+            limit=1,
+        )
+        self.assertTrue(sale.name.startswith(expected.prefix or "S"), sale.name)
+        self.assertNotIn(str(order["id"]), sale.name)
+        # The BigCommerce number stays the customer reference.
+        self.assertEqual(sale.client_order_ref, str(order["id"]))
+        # On (the default): BC<number>.
+        self.instance.use_bigcommerce_order_number = True
+        order, record = self.imported(lines=[("TOTE-CNV", 1)])
+        self.assertEqual(record.sale_order_id.name, f"BC{order['id']}")
