@@ -22,6 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
+from . import order_history
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -86,6 +87,9 @@ class OrderImporter:
         self.company = instance.company_id
         self.actions = instance._status_actions()
         self.counts = defaultdict(int)
+        # Orders created before the go-live date: "skip", "reference" or
+        # "book" (see order_history.py; the polls and webhooks skip them).
+        self.history = "skip"
         self._products = {}
         self._taxes = {}
         self._currencies = {}
@@ -110,6 +114,8 @@ class OrderImporter:
         if order.get("_missing"):
             record = records._claim(self.instance, order_id)
             return self._fail(record, order, f"BigCommerce has no order {order_id}.")
+        if order_history.is_history(self, order):
+            return order_history.import_history(self, order)
         action = self.actions.get(order["status_id"], "ignore")
         if action != "import":
             known = records.search(
