@@ -52,3 +52,4 @@ from . import bigcommerce_instance_schedule_stock
 from . import bigcommerce_export_activity
 from . import bigcommerce_instance_golive
 from . import bigcommerce_instance_neutralize
+from . import bigcommerce_instance_health

@@ -30,3 +30,4 @@ from . import test_inventory_export
 from . import test_inventory_jobs
 from . import test_go_live
 from . import test_neutralize
+from . import test_alerts
