@@ -51,6 +51,7 @@
         "views/bigcommerce_inventory_views.xml",
         "data/bigcommerce_alert_data.xml",
         "views/bigcommerce_golive_views.xml",
+        "views/bigcommerce_warehouse_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -22,7 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_history
+from . import order_history, order_warehouse
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -226,6 +226,7 @@ class OrderImporter:
             values.update(state="done", failure_reason=False)
         record.write(values)
         self._sync_shipments(record, order)
+        order_warehouse.follow_status(self, record, order)
         self._count("review" if values.get("state") == "review" else "updated")
         return record
 
@@ -266,6 +267,7 @@ class OrderImporter:
                 ),
             )
         record.write(values)
+        order_warehouse.follow_status(self, record, order)
         self._count(
             {"review": "review", "cancelled": "updated"}.get(
                 values.get("state"), "updated"
@@ -487,6 +489,7 @@ class OrderImporter:
                 }
             )
             self._sync_shipments(record, order, prepared.shipments)
+            order_warehouse.follow_status(self, record, order)
         # Counted once all went through: a batch rolled back counts nothing.
         for _prepared, _sale_order, _invoice, problem in outcomes:
             self._count("review" if problem else "created")

@@ -21,7 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_history
+from . import order_history, refund_return
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 
 _logger = logging.getLogger(__name__)
@@ -140,6 +140,14 @@ class RefundImporter:
             {"state": "synced", "message": False, "credit_note_id": credit_note.id}
         )
         self._count("created")
+        try:
+            with self.env.cr.savepoint():
+                refund_return.receive_back(self, record, refund, order_record)
+        except (UserError, ValidationError) as error:
+            # The credit note stands; the return is made by hand.
+            record.message = self.env._(
+                "No return picking was made: %s", error.args[0] if error.args else error
+            )
         return record
 
     def give_up(self, refund, reason):
@@ -347,6 +355,10 @@ class RefundImporter:
         problem = self._mismatch(credit_note, total, tax, currency)
         if problem:
             raise RefundImportError(problem)
+        # A credit note linked to the order's lines lowers their invoiced
+        # quantity, and the order would be "To Invoice" again: the refund
+        # record links it to the order instead (sale_order._get_invoiced).
+        credit_note.line_ids.sale_line_ids = [Command.clear()]
         # Odoo reconciles a credit note with the invoice it reverses when the
         # invoice is still open; on a paid invoice it stays open, for the
         # money BigCommerce sent back.

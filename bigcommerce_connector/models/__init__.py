@@ -53,3 +53,4 @@ from . import bigcommerce_export_activity
 from . import bigcommerce_instance_golive
 from . import bigcommerce_instance_neutralize
 from . import bigcommerce_instance_health
+from . import bigcommerce_warehouse

@@ -31,3 +31,4 @@ from . import test_inventory_jobs
 from . import test_go_live
 from . import test_neutralize
 from . import test_alerts
+from . import test_warehouse
