@@ -21,8 +21,6 @@ without ``history`` is refused with the question.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.rights import bigcommerce_admin_only
-
 HISTORY_CHOICES = [
     ("book", "Book them (sale order, invoice, delivery)"),
     ("reference", "For reference only (no sale order, invoice or delivery)"),
@@ -99,9 +97,3 @@ class BigcommerceInstance(models.Model):
         if history or not self.go_live_date:
             return None
         return self.go_live_date
-
-    @bigcommerce_admin_only
-    def action_set_go_live_now(self):
-        """Move the go-live date to now (before the first poll, typically)."""
-        self.go_live_date = fields.Datetime.now()
-        return True

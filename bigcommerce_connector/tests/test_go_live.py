@@ -207,20 +207,30 @@ class TestGoLive(BigcommerceSandboxCase):
         self.assertFalse(records.sale_order_id)
 
     def test_wizard_asks_before_importing_older_orders(self):
-        record = self.env["bigcommerce.import.wizard"].create(
-            {
-                "instance_id": self.instance.id,
-                "entity": "orders",
-                "mode": "ids",
-                "bigcommerce_ids": str(self.year_old[0]["id"]),
-            }
-        )
+        def wizard(order, **values):
+            return self.env["bigcommerce.import.wizard"].create(
+                {
+                    "instance_id": self.instance.id,
+                    "entity": "orders",
+                    "mode": "ids",
+                    "bigcommerce_ids": str(order["id"]),
+                    **values,
+                }
+            )
+
+        first, second = self.year_old[0], self.year_old[1]
+        record = wizard(first)
+        # Asked, with the answer that books nothing preselected.
         self.assertTrue(record.asks_history)
-        with self.assertRaisesRegex(UserError, "go-live"):
-            record.action_import()
-        record.history = "reference"
+        self.assertEqual(record.history, "reference")
         record.with_context(queue_job__no_delay=True).action_import()
-        self.assertEqual(self.records([self.year_old[0]["id"]]).state, "reference")
+        self.assertEqual(self.records([first["id"]]).state, "reference")
+        with self.assertRaisesRegex(UserError, "go-live"):
+            wizard(second, history=False).action_import()
+        wizard(second, history="book").with_context(
+            queue_job__no_delay=True
+        ).action_import()
+        self.assertTrue(self.records([second["id"]]).sale_order_id)
         everything = self.env["bigcommerce.import.wizard"].create(
             {"instance_id": self.instance.id, "entity": "orders", "mode": "all"}
         )

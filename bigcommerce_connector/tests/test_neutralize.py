@@ -1,8 +1,8 @@
 import copy
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import neutralize_database
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import BigcommerceSandboxCase
 
@@ -100,6 +100,17 @@ class TestNeutralizedCopy(BigcommerceSandboxCase):
         copies = [hook for hook in after.values() if hook["id"] not in hooks]
         self.assertEqual(len(copies), len(hooks))
         self.assertTrue(all(h["destination"].startswith(COPY_URL) for h in copies))
+
+    def test_only_an_administrator_reconnects(self):
+        user = new_test_user(
+            self.env,
+            login="bc_neutralize_user",
+            groups="base.group_user,bigcommerce_connector.group_bigcommerce_user",
+        )
+        self.instance.sudo().disconnected = True
+        with self.assertRaises(AccessError):
+            self.instance.with_user(user).action_reconnect()
+        self.assertTrue(self.instance.disconnected)
 
     def test_a_hook_is_ours_by_host_and_route_key_not_path_alone(self):
         """A copy restored without neutralization (same route key) that was

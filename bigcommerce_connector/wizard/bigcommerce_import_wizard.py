@@ -62,6 +62,9 @@ class BigcommerceImportWizard(models.TransientModel):
     history = fields.Selection(
         HISTORY_CHOICES,
         string="Orders Before Go-Live",
+        # The safe answer is preselected; the question is shown whenever the
+        # import may reach older orders.
+        default="reference",
         help="What to do with the orders created before the store's go-live "
         "date: book them like any order, or keep them for reference (their "
         "amounts, visible and reconcilable, without sale order, invoice or "
