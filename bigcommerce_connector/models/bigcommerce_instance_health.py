@@ -26,6 +26,7 @@ from .bigcommerce_instance_schedule import schedule_spec
 _logger = logging.getLogger(__name__)
 
 POLL_KINDS = ("order", "refund", "customer")
+REFUSAL_RETENTION = timedelta(days=30)
 # queue_job stores a job's recordset as a JSON text inside its jsonb column.
 RECORDS_JSON = (
     "CASE jsonb_typeof(records) WHEN 'string' THEN (records #>> '{}')::jsonb "
@@ -278,6 +279,11 @@ class BigcommerceInstance(models.Model):
             [("state", "=", "confirmed"), ("disconnected", "=", False)]
         )
         instances._check_health()
+        # Only the latest refusal of a store matters; keep a month for audit.
+        self.env.cr.execute(
+            "DELETE FROM bigcommerce_access_refusal WHERE refused_at < %s",
+            [fields.Datetime.now() - REFUSAL_RETENTION],
+        )
         return True
 
     def _check_health(self, now=None):
