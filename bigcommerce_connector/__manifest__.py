@@ -49,6 +49,9 @@
         "views/bigcommerce_catalog_views.xml",
         "data/ir_cron_inventory_data.xml",
         "views/bigcommerce_inventory_views.xml",
+        "data/bigcommerce_alert_data.xml",
+        "views/bigcommerce_golive_views.xml",
+        "views/bigcommerce_warehouse_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

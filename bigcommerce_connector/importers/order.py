@@ -22,6 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
+from . import order_history, order_warehouse
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -87,6 +88,9 @@ class OrderImporter:
         self.company = instance.company_id
         self.actions = instance._status_actions()
         self.counts = defaultdict(int)
+        # Orders created before the go-live date: "skip", "reference" or
+        # "book" (see order_history.py; the polls and webhooks skip them).
+        self.history = "skip"
         self._products = {}
         self._taxes = {}
         self._currencies = {}
@@ -111,6 +115,8 @@ class OrderImporter:
         if order.get("_missing"):
             record = records._claim(self.instance, order_id)
             return self._fail(record, order, f"BigCommerce has no order {order_id}.")
+        if order_history.is_history(self, order):
+            return order_history.import_history(self, order)
         action = self.actions.get(order["status_id"], "ignore")
         if action != "import":
             known = records.search(
@@ -221,6 +227,7 @@ class OrderImporter:
             values.update(state="done", failure_reason=False)
         record.write(values)
         self._sync_shipments(record, order)
+        order_warehouse.follow_status(self, record, order)
         self._count("review" if values.get("state") == "review" else "updated")
         return record
 
@@ -261,6 +268,7 @@ class OrderImporter:
                 ),
             )
         record.write(values)
+        order_warehouse.follow_status(self, record, order)
         self._count(
             {"review": "review", "cancelled": "updated"}.get(
                 values.get("state"), "updated"
@@ -487,6 +495,7 @@ class OrderImporter:
                 }
             )
             self._sync_shipments(record, order, prepared.shipments)
+            order_warehouse.follow_status(self, record, order)
         # Counted once all went through: a batch rolled back counts nothing.
         for _prepared, _sale_order, _invoice, problem in outcomes:
             self._count("review" if problem else "created")

@@ -20,6 +20,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
 
 from ..client import BigCommerceError, RetryableError
+from . import order_history
 from .order import OrderImportError
 
 _logger = logging.getLogger(__name__)
@@ -65,7 +66,11 @@ def _prepare(importer, records, order):
     """A new order's PreparedOrder, or None once it is otherwise handled."""
     instance = importer.instance
     action = importer.actions.get(order.get("status_id"), "ignore")
-    if order.get("_missing") or action != "import":
+    if (
+        order.get("_missing")
+        or action != "import"
+        or order_history.is_history(importer, order)
+    ):
         importer.import_order(order)
         return None
     record = records._claim(instance, int(order["id"]))

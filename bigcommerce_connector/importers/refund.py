@@ -21,6 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
+from . import order_history, refund_return
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 
 _logger = logging.getLogger(__name__)
@@ -37,6 +38,10 @@ AMOUNT_ITEM_KINDS = {
 
 class RefundPending(Exception):
     """The refund cannot be booked yet; it waits, with the reason shown."""
+
+
+class RefundBeforeGoLive(Exception):
+    """The refunded order was created before the go-live date: not booked."""
 
 
 class RefundImportError(Exception):
@@ -125,6 +130,8 @@ class RefundImporter:
             return self._leave(record, "error", error.message)
         except RefundPending as error:
             return self._leave(record, "pending", str(error))
+        except RefundBeforeGoLive as error:
+            return self._leave(record, "not_booked", str(error))
         except (RefundImportError, UserError, ValidationError) as error:
             return self._leave(
                 record, "error", str(error.args[0] if error.args else error)
@@ -133,6 +140,14 @@ class RefundImporter:
             {"state": "synced", "message": False, "credit_note_id": credit_note.id}
         )
         self._count("created")
+        try:
+            with self.env.cr.savepoint():
+                refund_return.receive_back(self, record, refund, order_record)
+        except (UserError, ValidationError) as error:
+            # The credit note stands; the return is made by hand.
+            record.message = self.env._(
+                "No return picking was made: %s", error.args[0] if error.args else error
+            )
         return record
 
     def give_up(self, refund, reason):
@@ -205,6 +220,7 @@ class RefundImporter:
             column = {
                 "unchanged": "skipped",
                 "pending": "skipped",
+                "not_booked": "skipped",
                 "error": "failed",
             }.get(key, key)
             self.recorder.add_counts(**{column: 1})
@@ -222,6 +238,8 @@ class RefundImporter:
             ("bigcommerce_id", "=", order_id),
         ]
         record = orders.search(domain)
+        if record.state == "reference":
+            raise RefundBeforeGoLive(self._before_go_live_reason(order_id))
         if not record.sale_order_id and record.state != "review":
             try:
                 order = self.client.get_order(order_id)
@@ -232,6 +250,8 @@ class RefundImporter:
                     self.env._("BigCommerce has no order %s.", order_id)
                 ) from None
             importer = OrderImporter(self.instance, self.client)
+            if order_history.is_history(importer, order):
+                raise RefundBeforeGoLive(self._before_go_live_reason(order_id))
             if order["status_id"] not in self.instance._eligible_status_ids():
                 raise RefundPending(
                     self.env._(
@@ -273,6 +293,15 @@ class RefundImporter:
             [record.id],
         )
         return record
+
+    def _before_go_live_reason(self, order_id):
+        return self.env._(
+            "Not booked: order %(order)s was created before the go-live date "
+            "(%(date)s), so it was never booked in Odoo and neither is its "
+            "refund. Import the order with “book” first to book both.",
+            order=order_id,
+            date=self.instance.go_live_date,
+        )
 
     # ------------------------------------------------------------------
     # Credit note
@@ -326,6 +355,10 @@ class RefundImporter:
         problem = self._mismatch(credit_note, total, tax, currency)
         if problem:
             raise RefundImportError(problem)
+        # A credit note linked to the order's lines lowers their invoiced
+        # quantity, and the order would be "To Invoice" again: the refund
+        # record links it to the order instead (sale_order._get_invoiced).
+        credit_note.line_ids.sale_line_ids = [Command.clear()]
         # Odoo reconciles a credit note with the invoice it reverses when the
         # invoice is still open; on a paid invoice it stays open, for the
         # money BigCommerce sent back.

@@ -50,3 +50,7 @@ from . import product_product_inventory
 from . import stock_move
 from . import bigcommerce_instance_schedule_stock
 from . import bigcommerce_export_activity
+from . import bigcommerce_instance_golive
+from . import bigcommerce_instance_neutralize
+from . import bigcommerce_instance_health
+from . import bigcommerce_warehouse

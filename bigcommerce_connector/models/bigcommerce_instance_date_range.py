@@ -49,7 +49,12 @@ class BigcommerceInstance(models.Model):
     # ------------------------------------------------------------
 
     def import_orders(
-        self, order_ids=None, date_from=None, date_to=None, date_field="modified"
+        self,
+        order_ids=None,
+        date_from=None,
+        date_to=None,
+        date_field="modified",
+        history=None,
     ):
         """See the base method; ``date_field="created"`` filters the range on
         BigCommerce's creation date ("the orders of last week")."""
@@ -58,8 +63,11 @@ class BigcommerceInstance(models.Model):
                 order_ids=order_ids,
                 date_from=_to_datetime(self.env, date_from),
                 date_to=_to_datetime(self.env, date_to),
+                history=history,
             )
-        return self._import_in_range("orders", date_from, date_to, date_field)
+        return self._import_in_range(
+            "orders", date_from, date_to, date_field, history=history
+        )
 
     def import_refunds(self, refund_ids=None, order_ids=None, since=None, until=None):
         """See the base method; ``until`` is the end of the range (refunds
@@ -81,7 +89,7 @@ class BigcommerceInstance(models.Model):
             return super().import_customers(customer_ids=customer_ids, since=since)
         return self._import_in_range("customers", since, until, date_field)
 
-    def _import_in_range(self, entity, date_from, date_to, date_field):
+    def _import_in_range(self, entity, date_from, date_to, date_field, history=None):
         if date_field not in dict(DATE_FIELDS):
             raise UserError(self.env._("Unknown date field %s.", date_field))
         date_from = _to_string(self.env, date_from)
@@ -104,7 +112,10 @@ class BigcommerceInstance(models.Model):
             )
             if entity == "orders":
                 delayed._job_import_orders(
-                    date_from=date_from, date_to=date_to, date_field=date_field
+                    date_from=date_from,
+                    date_to=date_to,
+                    date_field=date_field,
+                    history=history,
                 )
             elif entity == "refunds":
                 # Refunds are never modified: their range is on creation.

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 
 from ..client import BigCommerceError, RetryableError
 from ..client.client import ORDER_INCLUDES
-from ..client.parsing import format_rfc2822
+from ..client.parsing import format_rfc2822, parse_datetime
 from ..importers import order_batch
 from ..importers.order import OrderImporter
 from ..tools import batch
@@ -156,8 +156,11 @@ class BigcommerceInstance(models.Model):
     # Scripting API (wizard, crons, XML-RPC)
     # ------------------------------------------------------------
 
-    def import_orders(self, order_ids=None, date_from=None, date_to=None):
+    def import_orders(self, order_ids=None, date_from=None, date_to=None, history=None):
         """Import orders by id, or modified in [date_from, date_to].
+
+        ``history`` ("book", "reference" or None) decides what happens to the
+        orders created before the go-live date (``bigcommerce_instance_golive``).
 
         Queues the first step of a resumable batch (channel root.bigcommerce,
         ``tools/batch.py``): each step books one page of 250 orders and queues
@@ -176,6 +179,7 @@ class BigcommerceInstance(models.Model):
                 order_ids=[int(order_id) for order_id in order_ids or []],
                 date_from=fields.Datetime.to_string(date_from) if date_from else None,
                 date_to=fields.Datetime.to_string(date_to) if date_to else None,
+                history=history,
             )
         return True
 
@@ -215,6 +219,7 @@ class BigcommerceInstance(models.Model):
         date_to=None,
         cursor=None,
         date_field=None,
+        history=None,
     ):
         """Queue job: one step (one page of 250 orders) of an order import.
 
@@ -228,6 +233,8 @@ class BigcommerceInstance(models.Model):
         """
         self.ensure_one()
         kwargs = {"order_ids": order_ids, "date_to": date_to, "date_field": date_field}
+        if history:
+            kwargs["history"] = history
         if cursor is None:
             cursor = batch.first_cursor(
                 since=format_rfc2822(fields.Datetime.to_datetime(date_from))
@@ -274,13 +281,21 @@ class BigcommerceInstance(models.Model):
                 return None
 
     def _import_orders_step(
-        self, client, cursor, recorder, order_ids=None, date_to=None, date_field=None
+        self,
+        client,
+        cursor,
+        recorder,
+        order_ids=None,
+        date_to=None,
+        date_field=None,
+        history=None,
     ):
         """Read one page at ``cursor`` and book its orders from its offset.
 
         Returns (rows, handled, error) for ``tools.batch.plan_next``.
         """
         importer = OrderImporter(self, client, recorder)
+        importer.history = self._history_policy(history, bool(order_ids))
         page = cursor["page"]
         size = self._records_per_job()  # "Records per Job": the page size
         if order_ids:
@@ -308,6 +323,14 @@ class BigcommerceInstance(models.Model):
                 filters[f"max_{key}"] = format_rfc2822(
                     fields.Datetime.to_datetime(date_to)
                 )
+            go_live = self._go_live_filter(history)
+            if go_live and not (
+                key == "date_created"
+                and cursor.get("since")
+                and parse_datetime(cursor["since"]).replace(tzinfo=None) > go_live
+            ):
+                # Older orders are never booked: not read either.
+                filters["min_date_created"] = format_rfc2822(go_live)
             params = {
                 "include": ORDER_INCLUDES,
                 "consignment_structure": "object",
@@ -411,4 +434,7 @@ class BigcommerceInstance(models.Model):
             filters["max_date_modified"] = format_rfc2822(
                 fields.Datetime.to_datetime(date_to)
             )
+        if self.go_live_date:
+            # Catch-ups book nothing older: they do not read it either.
+            filters["min_date_created"] = format_rfc2822(self.go_live_date)
         yield from client.iter_orders(**filters)

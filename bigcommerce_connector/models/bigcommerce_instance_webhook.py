@@ -566,6 +566,10 @@ class BigcommerceInstance(models.Model):
         )
         if record.state == "failed":
             return "failed", record.failure_reason
+        if counts.get("before_go_live") or record.state == "reference":
+            return "ignored", self.env._(
+                "Order %s was created before the go-live date: not booked.", order_id
+            )
         if not record or not record.sale_order_id:
             return "ignored", self.env._(
                 "Order %s is not in a status this instance imports.", order_id
@@ -601,6 +605,8 @@ class BigcommerceInstance(models.Model):
             return "failed", self.env._("BigCommerce has no refund %s.", refund_id)
         if record.state == "error":
             return "failed", record.message
+        if record.state == "not_booked":
+            return "ignored", record.message
         if record.state == "pending":
             # The refund waits on its own record (order not invoiced yet...),
             # which its poll and Retry pick up.

@@ -8,6 +8,9 @@ ORDER_STATES = [
     ("review", "Needs Review"),
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
+    # Created before the store's go-live date: kept with its amounts, never
+    # booked (no sale order, invoice or delivery).
+    ("reference", "For Reference"),
 ]
 
 FULFILMENT_STATES = [
@@ -75,6 +78,13 @@ class BigcommerceOrder(models.Model):
         "bigcommerce.shipment", "order_record_id", string="Shipments"
     )
     attempt_count = fields.Integer(readonly=True)
+    book_history = fields.Boolean(
+        string="Booked Before Go-Live",
+        readonly=True,
+        copy=False,
+        help="Created before the store's go-live date and booked because a "
+        "person asked for it (an import by id or date range).",
+    )
 
     _bigcommerce_id_uniq = models.Constraint(
         "UNIQUE(instance_id, bigcommerce_id)",

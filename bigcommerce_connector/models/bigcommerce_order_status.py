@@ -6,7 +6,8 @@ from odoo.exceptions import ValidationError
 # (a refunded one was still a sale; its refunds become credit notes).
 DEFAULT_IMPORT_STATUSES = (11, 9, 8, 3, 2, 10, 4, 14)
 DEFAULT_CANCEL_STATUSES = (5, 6)  # Cancelled, Declined
-DEFAULT_REVIEW_STATUSES = (13,)  # Disputed
+# Manual Verification Required, Disputed: an imported order's delivery is held.
+DEFAULT_REVIEW_STATUSES = (12, 13)
 INCOMPLETE_STATUS = 0
 
 ODOO_ACTIONS = [
@@ -45,8 +46,10 @@ class BigcommerceOrderStatus(models.Model):
         help="Import and confirm: orders in this status become sale orders "
         "(the payment mapping decides invoice and payment). Cancel in Odoo: "
         "an imported order is cancelled unless it was invoiced, then it is "
-        "flagged for review. Flag for review: an imported order is listed "
-        "for review. Do not import: new orders in this status are skipped. "
+        "flagged for review; its deliveries are cancelled if nothing shipped, "
+        "held otherwise. Flag for review: an imported order is listed for "
+        "review and its open deliveries are held until it is released in "
+        "BigCommerce. Do not import: new orders in this status are skipped. "
         "Incomplete orders are never imported.",
     )
 

@@ -6,6 +6,8 @@ REFUND_STATES = [
     ("pending", "Pending"),
     ("synced", "Synced"),
     ("error", "Error"),
+    # Its order was created before the go-live date and never booked.
+    ("not_booked", "Not Booked (Before Go-Live)"),
 ]
 
 

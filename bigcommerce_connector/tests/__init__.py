@@ -30,3 +30,7 @@ from . import test_inventory_import
 from . import test_inventory_export
 from . import test_inventory_jobs
 from . import test_instruments
+from . import test_go_live
+from . import test_neutralize
+from . import test_alerts
+from . import test_warehouse

@@ -21,13 +21,18 @@ from bigcommerce_sandbox import SandboxStore
 # within minutes. Never raise the quota to make a test pass.
 TEST_QUOTA = 150
 TEST_WINDOW_MS = 3000
+# A go-live date before every seeded order (the seed starts in 2025).
+HISTORY_BOOKED_FROM = "2020-01-01 00:00:00"
 
 
 def start_sandbox(case, **instance_values):
     """Serve a sandbox store for the test class ``case``; return its instance.
 
-    The store has the Standard quota (150 requests) with a 3 s window.
+    The store has the Standard quota (150 requests) with a 3 s window. Its
+    go-live date is before the seeded history (unless ``go_live_date`` is
+    given): these tests book the sandbox's orders on purpose.
     """
+    instance_values.setdefault("go_live_date", HISTORY_BOOKED_FROM)
     case.sandbox = SandboxStore(seed=42).start()
     case.addClassCleanup(case.sandbox.stop)
     case.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)

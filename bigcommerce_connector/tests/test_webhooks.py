@@ -212,7 +212,8 @@ class TestWebhooks(HttpCase):
         hook_ids = {hook["id"] for hook in self.connector_hooks()}
         self.instance.action_register_webhooks()
         self.assertEqual({h["id"] for h in self.connector_hooks()}, hook_ids)
-        # A duplicate (same scope and route key on another host) is removed.
+        # A hook with our route key on another host that this database never
+        # registered (production's, seen from a copy) is not ours: left alone.
         client = self.instance._get_client()
         extra = client.create_hook(
             "store/order/created",
@@ -226,7 +227,7 @@ class TestWebhooks(HttpCase):
         self.instance.webhook_base_url = "https://erp.example.com/"
         self.instance.action_register_webhooks()
         hooks = self.sandbox.state.hooks
-        self.assertNotIn(extra["id"], hooks)
+        self.assertEqual(hooks[extra["id"]]["destination"], extra["destination"])
         self.assertIn(foreign["id"], hooks)
         ours = [h for h in hooks.values() if h["id"] in hook_ids]
         self.assertEqual(len(ours), len(WEBHOOK_SCOPES))
@@ -234,9 +235,15 @@ class TestWebhooks(HttpCase):
             self.assertTrue(hook["destination"].startswith("https://erp.example.com/"))
         self.assertEqual(
             set(self.instance.webhook_ids.mapped("hook_id")),
-            hook_ids | {foreign["id"]},
+            hook_ids | {foreign["id"], extra["id"]},
+        )
+        self.assertFalse(
+            self.instance.webhook_ids.filtered(
+                lambda hook: hook.hook_id == extra["id"]
+            ).is_connector_hook
         )
         client.delete_hook(foreign["id"])
+        client.delete_hook(extra["id"])
         self.instance.webhook_base_url = self.base_url()
         self.instance.action_register_webhooks()
 

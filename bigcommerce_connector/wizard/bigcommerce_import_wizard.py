@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..models.bigcommerce_instance_golive import HISTORY_CHOICES
 
 
 class BigcommerceImportWizard(models.TransientModel):
@@ -57,6 +59,37 @@ class BigcommerceImportWizard(models.TransientModel):
         "Refunds are never modified: both filter on their creation date.",
     )
 
+    history = fields.Selection(
+        HISTORY_CHOICES,
+        string="Orders Before Go-Live",
+        # The safe answer is preselected; the question is shown whenever the
+        # import may reach older orders.
+        default="reference",
+        help="What to do with the orders created before the store's go-live "
+        "date: book them like any order, or keep them for reference (their "
+        "amounts, visible and reconcilable, without sale order, invoice or "
+        "delivery). Importing everything never books them.",
+    )
+    go_live_date = fields.Datetime(related="instance_id.go_live_date")
+    asks_history = fields.Boolean(compute="_compute_asks_history")
+
+    @api.depends("entity", "mode", "date_from", "instance_id.go_live_date")
+    def _compute_asks_history(self):
+        for wizard in self:
+            go_live = wizard.instance_id.go_live_date
+            wizard.asks_history = bool(
+                wizard.entity == "orders"
+                and go_live
+                and (
+                    wizard.mode == "ids"
+                    or (
+                        wizard.mode == "dates"
+                        and wizard.date_from
+                        and wizard.date_from < go_live
+                    )
+                )
+            )
+
     def _parsed_ids(self):
         tokens = (self.bigcommerce_ids or "").replace(",", " ").split()
         if not tokens or not all(token.isdigit() for token in tokens):
@@ -78,11 +111,21 @@ class BigcommerceImportWizard(models.TransientModel):
             raise UserError(self.env._("The range ends before it starts."))
         date_field = self.date_field if dates else "modified"
         if self.entity == "orders":
+            if self.asks_history and not self.history:
+                raise UserError(
+                    self.env._(
+                        "Say what to do with the orders created before the "
+                        "go-live date (%s): book them, or keep them for "
+                        "reference only.",
+                        self.go_live_date,
+                    )
+                )
             instance.import_orders(
                 order_ids=ids,
                 date_from=date_from,
                 date_to=date_to,
                 date_field=date_field,
+                history=self.history if self.asks_history else None,
             )
         elif self.entity == "refunds":
             by_order = self.refund_id_kind == "order"

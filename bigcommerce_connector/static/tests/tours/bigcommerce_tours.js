@@ -30,6 +30,15 @@ registry.category("web_tour.tours").add("bigcommerce_admin_tour", {
             run: "click",
         },
         {
+            content: "Accept the go-live date (orders created before it are not booked)",
+            trigger: ".modal:contains('Go-Live Date') .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The go-live banner shows the date before the first poll",
+            trigger: ".o_form_view .alert:contains('Going live')",
+        },
+        {
             content: "Confirmed",
             trigger: ".o_form_view button[name=action_reset_to_draft]",
         },
