@@ -122,12 +122,16 @@ def product_values(row):
 
 
 def variant_values(row):
-    """What Odoo knows of a BigCommerce variant row."""
+    """What Odoo knows of a BigCommerce variant row.
+
+    A code the row does not carry (``GET /catalog/variants`` has no
+    ``gtin``) is taken as empty: the caller may know better (what it sent).
+    """
     values = {key: row[key] for key in VARIANT_FIELDS if key in row}
     if "calculated_price" in row:
         values["calculated_price"] = row["calculated_price"]
     for key in ("sku", "upc", "gtin"):
-        if key in values and values[key] is None:
+        if values.get(key) is None:
             values[key] = ""
     return values
 

@@ -28,3 +28,5 @@ from . import test_tours
 from . import test_inventory_import
 from . import test_inventory_export
 from . import test_inventory_jobs
+from . import test_listing_export
+from . import test_listing_sync
