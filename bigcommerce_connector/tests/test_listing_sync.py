@@ -2,8 +2,10 @@
 imported catalog sends nothing, the schedule."""
 
 from odoo.addons.queue_job.tests.common import trap_jobs
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from ..exporters.product import ProductExporter
+from .common import ConcurrentJobsCase, queued_job, run_jobs
 from .listing_common import PRODUCTS, ListingCase
 
 
@@ -167,3 +169,109 @@ class TestListingSchedule(ListingCase):
         self.assertEqual(self.row(kettle).state, "done")
         self.assertTrue(self.instance.product_export_checkpoint)
         self.assertTrue(job)
+
+
+@tagged("post_install", "-at_install")
+class TestListingJobs(ListingCase):
+    def test_job_killed_after_bigcommerce_answered_then_run_again(self):
+        kettle = self.template("Odoo Kettle", default_code="KET-KILLED")
+        self.instance._listing_publish(kettle.ids)
+        self.sandbox.lose_answer("POST", PRODUCTS)
+        exporter = ProductExporter(self.instance, self.instance._get_client(0))
+        # The worker dies after BigCommerce created the product: the job's
+        # transaction is rolled back, nothing of it is kept in Odoo.
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            exporter.export(kettle)
+            raise ZeroDivisionError
+        self.assertFalse(self.row(kettle))
+        made = [
+            p for p in self.sandbox.state.products.values() if p["sku"] == "KET-KILLED"
+        ]
+        self.assertEqual(len(made), 1)
+        # queue_job runs it again (found dead: its retry count moved on).
+        delayed = self.instance.with_delay()._job_export_products(
+            template_ids=kettle.ids
+        )
+        queued_job(delayed, retry=1)
+        stats = run_jobs(self.env)
+        self.assertFalse(stats["failed"], stats["failed"].mapped("exc_info"))
+        row = self.row(kettle)
+        self.assertEqual(row.state, "done", row.failure_reason)
+        self.assertEqual(row.bigcommerce_id, made[0]["id"])
+        self.assertEqual(len(self.sent("POST", PRODUCTS)), 1)
+
+    def test_a_refused_product_is_in_the_summary_e_mail(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Ops", "email": "ops@example.com"}
+        )
+        self.instance.write({"notify_email": True, "notify_partner_ids": partner.ids})
+        ours = self.template("Canvas Tote Bag", default_code="OUR-TOTE-2")
+        mails = self.env["mail.mail"].search([])
+        self.export(ours)
+        mail = (self.env["mail.mail"].search([]) - mails).filtered(
+            lambda m: partner in m.recipient_ids
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Canvas Tote Bag", mail.body_html)
+        self.assertIn("already exists in BigCommerce", mail.body_html)
+
+    def test_a_user_outside_bigcommerce_edits_products_without_error(self):
+        user = new_test_user(
+            self.env,
+            login="listing_sales",
+            groups="sales_team.group_sale_manager,product.group_product_manager",
+        )
+        kettle = self.template("Odoo Kettle", default_code="KET-SALES")
+        self.export(kettle)
+        template = kettle.with_user(user)
+        template.get_views([(False, "form"), (False, "list")])
+        template.write({"name": "Odoo Kettle 2", "list_price": 50.0})
+        template.read(["name", "bigcommerce_width", "bigcommerce_brand_id"])
+        copy = template.copy()
+        self.assertFalse(copy.sudo().bigcommerce_instance_ids)
+        self.assertFalse(
+            self.env["bigcommerce.listing.export"].search(
+                [("product_tmpl_id", "=", copy.id)]
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestListingConcurrency(ConcurrentJobsCase):
+    def test_two_jobs_exporting_one_template_make_one_product(self):
+        instance_id = self.committed_instance(name="Listing", active=False)
+        with self.database().cursor() as cr:
+            env = self.environment(cr)
+            template = env["product.template"].create(
+                {
+                    "name": "Concurrent Kettle",
+                    "default_code": "KET-CONC",
+                    "type": "consu",
+                }
+            )
+            template_id = template.id
+            cr.commit()  # pylint: disable=invalid-commit
+        client = self.instance._get_client()
+
+        def job(env):
+            instance = env["bigcommerce.instance"].browse(instance_id)
+            ProductExporter(instance, client).export(
+                env["product.template"].browse(template_id)
+            )
+
+        try:
+            self.run_concurrently([job, job])
+            made = [
+                p
+                for p in self.sandbox.state.products.values()
+                if p["sku"] == "KET-CONC"
+            ]
+            self.assertEqual(len(made), 1)
+            self.assertEqual(len(self.sandbox.received_writes("POST", PRODUCTS)), 1)
+            rows = self.fetch(
+                "SELECT count(*) FROM bigcommerce_product WHERE product_tmpl_id = %s",
+                [template_id],
+            )
+            self.assertEqual(rows, [(1,)])
+        finally:
+            self.sandbox.reset()
