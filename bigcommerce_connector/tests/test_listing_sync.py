@@ -4,8 +4,16 @@ imported catalog sends nothing, the schedule."""
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import new_test_user, tagged
 
+from ..client import governor_for
 from ..exporters.product import ProductExporter
-from .common import ConcurrentJobsCase, queued_job, run_jobs
+from .common import (
+    TEST_QUOTA,
+    TEST_WINDOW_MS,
+    ConcurrentJobsCase,
+    other_apps,
+    queued_job,
+    run_jobs,
+)
 from .listing_common import PRODUCTS, ListingCase
 
 
@@ -275,3 +283,41 @@ class TestListingConcurrency(ConcurrentJobsCase):
             self.assertEqual(rows, [(1,)])
         finally:
             self.sandbox.reset()
+
+
+@tagged("post_install", "-at_install")
+class TestListingQuota(ListingCase):
+    def test_quota_met_between_creations_resumes_and_creates_each_once(self):
+        """Queued jobs at the Standard quota (3 s windows), the store's other
+        apps leaving the connector a few requests per window: a job stopped
+        by the quota keeps what it created and runs again at the reset."""
+        self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
+        governor_for(self.sandbox.api_url).forget()
+        templates = self.env["product.template"]
+        for index in range(30):
+            templates |= self.template(
+                f"Quota item {index}", default_code=f"QI-{index}"
+            )
+        self.instance.export_products(template_ids=templates.ids)
+        with other_apps(self.sandbox, 135):
+            stats = run_jobs(self.env, max_wait=120)
+        self.assertFalse(stats["failed"], stats["failed"].mapped("exc_info"))
+        stops = self.env["bigcommerce.log"].search_count(
+            [
+                ("instance_id", "=", self.instance.id),
+                ("operation", "=", "export_products"),
+                ("message", "ilike", "Stopped by BigCommerce"),
+            ]
+        )
+        self.assertGreater(stops, 0, "the quota was never met")
+        rows = templates.bigcommerce_listing_ids
+        self.assertEqual(set(rows.mapped("state")), {"done"})
+        for index in range(30):
+            made = [
+                p
+                for p in self.sandbox.state.products.values()
+                if p["sku"] == f"QI-{index}"
+            ]
+            self.assertEqual(len(made), 1, f"QI-{index}")
+        self.assertEqual(len(self.sent("POST", PRODUCTS)), 30)
+        self.assertEqual(self.sandbox.count_429, 0)
