@@ -103,6 +103,39 @@ class TestListingCreate(ListingCase):
             self.assertEqual(variant["price"], 22.0 if "M" in variant["sku"] else 20.0)
             self.assertEqual(variant["weight"], 0.25)
 
+    def test_price_from_the_pricelist_in_the_store_currency(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": eur.id, "rate": 0.5, "name": fields.Date.today()}
+        )
+        mug = self.template("Odoo Mug", default_code="MUG-EUR", list_price=3.0)
+        self.instance.price_pricelist_id = self.env["product.pricelist"].create(
+            {
+                "name": "Store prices (EUR)",
+                "currency_id": eur.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "1_product",
+                            "product_tmpl_id": mug.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 10.0,
+                        }
+                    )
+                ],
+            }
+        )
+        self.export(mug)
+        self.assertEqual(self.bc_product(mug)["price"], 20.0)  # 10 EUR = 20 USD
+        # "Export Odoo Product's Sale Price?": the product's sale price.
+        self.instance.export_sale_price = True
+        self.export(mug)
+        self.assertEqual(
+            self.sent("PUT", PRODUCTS),
+            [[{"id": self.row(mug).bigcommerce_id, "price": 3.0}]],
+        )
+
     def test_no_variant_attributes_are_not_variants(self):
         engraving = self.env["product.attribute"].create(
             {
