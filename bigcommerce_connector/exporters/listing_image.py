@@ -11,7 +11,7 @@ neither downloads it again nor takes it for a change.
 import base64
 from contextlib import suppress
 
-from ..client import NotFoundError
+from ..client import BigCommerceError, NotFoundError
 
 IMAGE_MAX_BYTES = 8 * 1024 * 1024
 
@@ -124,15 +124,24 @@ class ProductImagesMixin:
         data = attachment.raw
         name = attachment.name or key
         extension = (attachment.mimetype or "image/png").split("/")[-1]
-        image = self.client.upload_product_image(
-            plan.binding.bigcommerce_id,
-            f"{name}.{extension}" if "." not in name else name,
-            data,
-            attachment.mimetype or "image/png",
-            is_thumbnail=key == "template",
-            sort_order=sequence,
-            description=plan.template.name,
-        )
+        try:
+            image = self.client.upload_product_image(
+                plan.binding.bigcommerce_id,
+                f"{name}.{extension}" if "." not in name else name,
+                data,
+                attachment.mimetype or "image/png",
+                is_thumbnail=key == "template",
+                sort_order=sequence,
+                description=plan.template.name,
+            )
+        except BigCommerceError as error:
+            if error.retryable:
+                raise
+            # The product is there; only this picture is not.
+            plan.notes.append(
+                self.env._("An image was refused by BigCommerce: %s", error.message)
+            )
+            return
         if record and record.bigcommerce_image_id:
             self._delete_image(plan, record.bigcommerce_image_id)
         self._keep_image(plan.row, record, key, attachment, sequence, image["id"])

@@ -13,7 +13,7 @@ it is reported on the listing.
 
 from odoo import fields
 
-from ..client import InvalidRequestError
+from ..client import BigCommerceError
 from . import listing_plan as plan_rules
 
 OPTION_TYPE = "rectangles"
@@ -96,7 +96,9 @@ class ProductVariantsMixin:
                 try:
                     with self.env.cr.savepoint():
                         self._create_variants(plan, missing)
-                except InvalidRequestError as error:
+                except BigCommerceError as error:
+                    if error.retryable:
+                        raise
                     self._fail_plan(
                         plan,
                         self.env._(
@@ -210,7 +212,9 @@ class ProductVariantsMixin:
                 row = self.client.update_variant(
                     vb.bigcommerce_product_id, vb.bigcommerce_id, alone
                 )
-            except InvalidRequestError as error:
+            except BigCommerceError as error:
+                if error.retryable:
+                    raise
                 self._fail_plan(plan, self._refusal(plan, error))
                 continue
             self._acknowledge_variant(vb, alone, row)
@@ -219,7 +223,9 @@ class ProductVariantsMixin:
     def _send_variants(self, chunk):
         try:
             rows = self.client.update_variants([body for _p, _vb, body in chunk])
-        except InvalidRequestError as error:
+        except BigCommerceError as error:
+            if error.retryable:
+                raise
             if len(chunk) == 1:
                 plan = chunk[0][0]
                 self._fail_plan(

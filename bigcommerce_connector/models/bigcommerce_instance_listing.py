@@ -291,11 +291,17 @@ class BigcommerceInstance(models.Model):
             vb.bigcommerce_id: vb.bigcommerce_values or {}
             for vb in binding.variant_ids.filtered("active")
         }
-        images = {
-            (image.image_key, image.date_modified or "")
-            for image in binding.image_ids
-            if image.image_key > 0
-        }
+        # Without "Sync Listing Images?" the import keeps no images: they
+        # are not compared.
+        images = (
+            {
+                (image.image_key, image.date_modified or "")
+                for image in binding.image_ids
+                if image.image_key > 0
+            }
+            if self.sync_listing_images
+            else None
+        )
         return listing_plan.nothing_new(
             row, binding.bigcommerce_values, variants, images
         )
