@@ -62,7 +62,10 @@ class ProductImagesMixin:
     def _bigcommerce_checksums(self, binding):
         """Checksums of the pictures the import downloaded from BigCommerce:
         already there, never uploaded back."""
-        records = binding.image_ids.filtered(lambda i: i.state == "done")
+        # Gallery images only (a variant's own image has a negative key).
+        records = binding.image_ids.filtered(
+            lambda i: i.state == "done" and i.image_key > 0
+        )
         attachments = (
             self.env["ir.attachment"]
             .sudo()

@@ -175,20 +175,22 @@ class ProductExporter(
             order="id",
             limit=1,
         )
-        if not binding and not template.active:
-            self._skip(row, self.env._("Archived in Odoo: not created in BigCommerce."))
-            return None
-        if row.state != "done":
-            row.attempt_count += 1
-        plan = Plan(template, row, binding)
         # The version compared: a change committed later, even by a
         # transaction that started earlier, has a later write_date.
-        plan.version = max(
+        version = max(
             [template.write_date]
             + template.with_context(active_test=False).product_variant_ids.mapped(
                 "write_date"
             )
         )
+        if not binding and not template.active:
+            self._skip(row, self.env._("Archived in Odoo: not created in BigCommerce."))
+            row.checked_at = version
+            return None
+        if row.state != "done":
+            row.attempt_count += 1
+        plan = Plan(template, row, binding)
+        plan.version = version
         # Active variants only (the job reads archived templates too).
         template = template.with_context(
             lang=instance.lang or self.env.lang, active_test=True
@@ -452,6 +454,13 @@ class ProductExporter(
                     binding.bigcommerce_values,
                     {k: v for k, v in body.items() if k != "id"},
                 )
+            if not plan.multi:
+                # A product without options is its base variant: its SKU and
+                # codes moved with the product's.
+                base = binding.variant_ids.filtered("active")[:1]
+                codes = {k: body[k] for k in ("sku", "upc", "gtin") if k in body}
+                if base.bigcommerce_values and codes:
+                    base.bigcommerce_values = {**base.bigcommerce_values, **codes}
             plan.sent = True
 
     # ------------------------------------------------------------------
