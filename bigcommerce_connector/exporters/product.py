@@ -141,7 +141,8 @@ class ProductExporter(
             self._create_all([p for p in plans if not p.binding])
             live = [p for p in plans if p.binding and not p.failed]
             self._read_missing_values(live)
-            self._bind_variants([p for p in live if p.multi])
+            # An archived template gets no new variant, only hidden.
+            self._bind_variants([p for p in live if p.multi and p.template.active])
             self._update_products(live)
             self._update_variants([p for p in live if p.multi and not p.failed])
             self._sync_images([p for p in live if not p.failed])
@@ -191,9 +192,11 @@ class ProductExporter(
             row.attempt_count += 1
         plan = Plan(template, row, binding)
         plan.version = version
-        # Active variants only (the job reads archived templates too).
+        # Active variants only (the job reads archived templates too); an
+        # archived template's variants were archived with it: it is sent
+        # with them, hidden.
         template = template.with_context(
-            lang=instance.lang or self.env.lang, active_test=True
+            lang=instance.lang or self.env.lang, active_test=template.active
         )
         variants = template.product_variant_ids
         if not variants:

@@ -215,6 +215,24 @@ class TestListingUpdate(ListingCase):
         self.assertEqual(self.writes(requests), [("PUT", "/v3/catalog/products")])
         self.assertEqual(self.instance._listing_templates_to_export(), [])
 
+    def test_archived_template_is_hidden_never_created(self):
+        kettle = self.template("Odoo Kettle", default_code="KET-ARCH")
+        never = self.template("Odoo Never", default_code="NEVER-1", active=False)
+        self.export(kettle | never)
+        self.assertEqual(self.row(never).state, "skipped")
+        self.assertFalse(
+            [p for p in self.sandbox.state.products.values() if p["sku"] == "NEVER-1"]
+        )
+        kettle.action_archive()
+        self.later(kettle)
+        self.export()
+        self.assertEqual(
+            self.sent("PUT", PRODUCTS),
+            [[{"id": self.row(kettle).bigcommerce_id, "is_visible": False}]],
+        )
+        self.assertFalse(self.bc_product(kettle)["is_visible"])
+        self.assertEqual(self.export(), [])
+
     def test_eleven_changed_products_take_two_batches(self):
         templates = self.env["product.template"]
         for index in range(11):
