@@ -1,7 +1,7 @@
 {
     "name": "BigCommerce Connector",
     "summary": "BigCommerce catalog, orders, refunds, customers and stock into Odoo; "
-    "shipments, order status and prices back to BigCommerce",
+    "shipments, order status, prices and products back to BigCommerce",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
@@ -52,6 +52,8 @@
         "data/bigcommerce_alert_data.xml",
         "views/bigcommerce_golive_views.xml",
         "views/bigcommerce_warehouse_views.xml",
+        "data/ir_cron_listing_data.xml",
+        "views/bigcommerce_listing_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -17,7 +17,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, cdn, seed
+from . import api_v2, api_v3, catalog_writes, cdn, seed
+from .catalog_writes import MultipartForm
 from .paging import ApiError
 from .state import StoreState
 from .webhooks import WebhookDispatcher, build_payload, scope_matches
@@ -125,8 +126,64 @@ ROUTES = [
         "store_v2_customers",
     ),
     ("GET", V3, r"catalog/products", api_v3.list_products, "store_v2_products"),
+    (
+        "POST",
+        V3,
+        r"catalog/products",
+        catalog_writes.create_product,
+        "store_v2_products",
+    ),
+    (
+        "PUT",
+        V3,
+        r"catalog/products",
+        catalog_writes.update_products,
+        "store_v2_products",
+    ),
     ("GET", V3, r"catalog/products/(\d+)", api_v3.get_product, "store_v2_products"),
     ("PUT", V3, r"catalog/products/(\d+)", api_v3.update_product, "store_v2_products"),
+    (
+        "POST",
+        V3,
+        r"catalog/products/(\d+)/variants",
+        catalog_writes.create_variant,
+        "store_v2_products",
+    ),
+    (
+        "PUT",
+        V3,
+        r"catalog/products/(\d+)/variants/(\d+)",
+        catalog_writes.update_variant,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"catalog/products/(\d+)/options",
+        catalog_writes.create_option,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"catalog/products/(\d+)/options/(\d+)/values",
+        catalog_writes.create_option_value,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"catalog/products/(\d+)/images",
+        catalog_writes.upload_image,
+        "store_v2_products",
+    ),
+    (
+        "DELETE",
+        V3,
+        r"catalog/products/(\d+)/images/(\d+)",
+        catalog_writes.delete_image,
+        "store_v2_products",
+    ),
     (
         "GET",
         V3,
@@ -156,7 +213,13 @@ ROUTES = [
         "store_v2_products",
     ),
     ("GET", V3, r"catalog/variants", api_v3.list_variants, "store_v2_products"),
-    ("PUT", V3, r"catalog/variants", api_v3.update_variants, "store_v2_products"),
+    (
+        "PUT",
+        V3,
+        r"catalog/variants",
+        catalog_writes.update_variants,
+        "store_v2_products",
+    ),
     (
         "POST",
         V3,
@@ -692,8 +755,11 @@ class SandboxStore:
             self.request_log.append((method, f"/{version}/{path}", dict(query)))
             if method != "GET":
                 # What the store received, for tests of what was sent.
+                # A multipart upload is kept as its fields and each file's
+                # size and digest, not its bytes.
+                kept = body.summary() if isinstance(body, MultipartForm) else body
                 self.received.append(
-                    (method, f"/{version}/{path}", copy.deepcopy(body))
+                    (method, f"/{version}/{path}", copy.deepcopy(kept))
                 )
         account = self.tokens.get(token)
         if account is None:
@@ -906,6 +972,13 @@ class _Handler(BaseHTTPRequestHandler):
         if not length:
             return None
         raw = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.lower().startswith("multipart/form-data"):
+            # Product images are uploaded as multipart ``image_file``.
+            try:
+                return MultipartForm.parse(content_type, raw)
+            except ApiError as error:
+                return error
         try:
             return json.loads(raw)
         except ValueError:

@@ -48,6 +48,8 @@ class StoreState:
         self.modifiers = defaultdict(list)
         self.images = defaultdict(list)
         self.variant_image_urls = {}
+        # Images uploaded through the API: image id -> sha256 of the bytes.
+        self.uploaded_images = {}
         self.inventory = {}
         # Bodies of the PUT /v3/inventory/adjustments/absolute requests that
         # were accepted, in order (tests count and inspect what was sent).

@@ -27,6 +27,7 @@ from tests.openapi_conformance import (  # noqa: E402
     SpecNotFoundError,
     spec_dir,
     validate,
+    validate_request,
 )
 
 STORE = "/stores/abc123"
@@ -450,18 +451,37 @@ class Client:
         self.unimplemented = []
         self.calls = 0
 
-    def call(self, method, path, params=None, json=None, expect=None, headers=None):
-        """Request ``/v2/...`` or ``/v3/...``; returns the decoded body (or None)."""
+    def call(
+        self,
+        method,
+        path,
+        params=None,
+        json=None,
+        expect=None,
+        headers=None,
+        files=None,
+        data=None,
+    ):
+        """Request ``/v2/...`` or ``/v3/...``; returns the decoded body (or None).
+
+        ``files``/``data``: a ``multipart/form-data`` body (image uploads).
+        """
         import requests
 
         url = self.store.api_url + path
         query = urllib.parse.urlencode(params or {}, safe=":,")
         label = f"{method} {path}{'?' + query if query else ''}"
         self.calls += 1
+        options = {
+            "params": params,
+            "json": json,
+            "headers": headers,
+            "files": files,
+            "data": data,
+            "timeout": 30,
+        }
         try:
-            response = self.session.request(
-                method, url, params=params, json=json, headers=headers, timeout=30
-            )
+            response = self.session.request(method, url, **options)
             waits = 0
             while response.status_code == 429 and waits < 20:
                 waits += 1
@@ -469,9 +489,7 @@ class Client:
                 # BigCommerce sends) and ask again; a 429 is not a violation.
                 reset_ms = int(response.headers.get("X-Rate-Limit-Time-Reset-Ms", 1000))
                 time.sleep(max(reset_ms, 1) / 1000)
-                response = self.session.request(
-                    method, url, params=params, json=json, headers=headers, timeout=30
-                )
+                response = self.session.request(method, url, **options)
         except requests.RequestException as exc:
             self.violations.append(f"{label}: no HTTP answer ({exc})")
             self.grouped.append((label, f"no HTTP answer ({exc})"))
@@ -800,6 +818,163 @@ def case_outbound_writes(c, state):
     c.call("POST", f"/v3/orders/{authorized}/payment_actions/capture", expect=422)
 
 
+def _request_ok(c, method, path, body):
+    """What is sent conforms too: the request body against its requestBody."""
+    errors = validate_request(method, STORE + path, body, c.index)
+    c.violations.extend(f"{method} {path} (request): {error}" for error in errors)
+    c.grouped.extend((f"{method} {path} (request)", error) for error in errors)
+
+
+def _send(c, method, path, body, expect=200):
+    _request_ok(c, method, path, body)
+    return (c.call(method, path, json=body, expect=expect) or {}).get("data")
+
+
+def case_catalog_writes(c, state):
+    """Listings made in Odoo: products, batches, variants, options, images."""
+    from bigcommerce_sandbox.cdn import _png
+
+    category = state.tree_categories[0]["category_id"]
+    brand = sorted(state.brands)[0]
+    simple = _send(
+        c,
+        "POST",
+        "/v3/catalog/products",
+        {
+            "name": "Conformance Mug",
+            "type": "physical",
+            "sku": "CONF-MUG",
+            "description": "<p>A mug.</p>",
+            "weight": 0.8,
+            "width": 10.0,
+            "depth": 10.0,
+            "height": 12.0,
+            "price": 12.5,
+            "cost_price": 4.0,
+            "categories": [category],
+            "brand_id": brand,
+            "is_visible": True,
+            "inventory_tracking": "product",
+            "gtin": "4006381333931",
+        },
+    )
+    assert simple and simple.get("base_variant_id"), c.report()
+    with_options = _send(
+        c,
+        "POST",
+        "/v3/catalog/products",
+        {
+            "name": "Conformance Tee",
+            "type": "physical",
+            "weight": 0.2,
+            "price": 20.0,
+            "categories": [],
+            "variants": [
+                {
+                    "sku": f"CONF-TEE-{size}-{color}",
+                    "price": 20.0,
+                    "weight": 0.2,
+                    "upc": "012345678905" if size == "S" and color == "Red" else "",
+                    "option_values": [
+                        {"option_display_name": "Size", "label": size},
+                        {"option_display_name": "Color", "label": color},
+                    ],
+                }
+                for size in ("S", "M")
+                for color in ("Red", "Blue")
+            ],
+        },
+    )
+    assert with_options, c.report()
+    tee = with_options["id"]
+    variants = c.call("GET", "/v3/catalog/variants", {"product_id:in": str(tee)})
+    assert len(variants["data"]) == 4, variants
+    # Duplicate name (409, documented), oversize batch (413, the spec's example).
+    _send(
+        c,
+        "POST",
+        "/v3/catalog/products",
+        {"name": "Conformance Mug", "type": "physical", "weight": 1, "price": 1},
+        expect=409,
+    )
+    _send(
+        c,
+        "PUT",
+        "/v3/catalog/products",
+        [{"id": simple["id"], "name": "Conformance Mug XL", "weight": 0.9}]
+        + [{"id": pid, "is_visible": True} for pid in sorted(state.products)[:3]],
+    )
+    _send(
+        c,
+        "PUT",
+        "/v3/catalog/products",
+        [{"id": pid} for pid in sorted(state.products)[:11]],
+        expect=413,
+    )
+    size = next(o for o in state.options[tee] if o["display_name"] == "Size")
+    value = _send(
+        c,
+        "POST",
+        f"/v3/catalog/products/{tee}/options/{size['id']}/values",
+        {"label": "L", "sort_order": 2},
+    )
+    color = next(o for o in state.options[tee] if o["display_name"] == "Color")
+    red = next(v for v in color["option_values"] if v["label"] == "Red")
+    _send(
+        c,
+        "POST",
+        f"/v3/catalog/products/{tee}/variants",
+        {
+            "sku": "CONF-TEE-L-Red",
+            "price": 22.0,
+            "weight": 0.25,
+            "option_values": [
+                {"id": value["id"], "option_id": size["id"]},
+                {"id": red["id"], "option_id": color["id"]},
+            ],
+        },
+    )
+    _send(
+        c,
+        "POST",
+        f"/v3/catalog/products/{tee}/options",
+        {
+            "display_name": "Fit",
+            "type": "rectangles",
+            "option_values": [{"label": "Slim", "sort_order": 0}],
+        },
+    )
+    first = variants["data"][0]["id"]
+    _send(
+        c,
+        "PUT",
+        "/v3/catalog/variants",
+        [{"id": first, "price": 21.0, "weight": 0.3, "upc": "012345678905"}],
+    )
+    # SKU and GTIN are not in the batch's schema: one variant at a time.
+    _send(
+        c,
+        "PUT",
+        f"/v3/catalog/products/{tee}/variants/{first}",
+        {"sku": "CONF-TEE-S-RED-2", "gtin": "4006381333931"},
+    )
+    c.call("GET", f"/v3/catalog/products/{tee}/variants")
+    c.call("GET", f"/v3/catalog/products/{tee}", {"include": "variants,images"})
+    image = c.call(
+        "POST",
+        f"/v3/catalog/products/{simple['id']}/images",
+        files={"image_file": ("mug.png", _png((10, 20, 30)), "image/png")},
+        data={"is_thumbnail": "true", "description": "Mug"},
+        expect=200,
+    )
+    image_id = ((image or {}).get("data") or {}).get("id")
+    assert image_id, c.report()
+    c.call("GET", f"/v3/catalog/products/{simple['id']}/images")
+    c.call(
+        "DELETE", f"/v3/catalog/products/{simple['id']}/images/{image_id}", expect=204
+    )
+
+
 def case_errors(c, state):
     missing = max(state.orders) + 100000
     c.call("GET", f"/v2/orders/{missing}", expect=404)
@@ -823,6 +998,7 @@ CASES = {
     "channels": case_channels,
     "hooks": case_hooks,
     "outbound_writes": case_outbound_writes,
+    "catalog_writes": case_catalog_writes,
     "errors": case_errors,
 }
 

@@ -96,8 +96,12 @@ class BigCommerceClient:
     # Requests
     # ------------------------------------------------------------------
 
-    def request(self, method, version, path, *, params=None, json=None):
+    def request(self, method, version, path, *, params=None, json=None, files=None):
         """One call; returns the decoded body (None for 204/empty).
+
+        ``files``: a ``multipart/form-data`` body instead of JSON, as
+        ``{name: (filename, bytes, content type)}`` plus plain text fields
+        ``{name: text}`` (an image upload).
 
         Waits (within ``max_wait``) for the rate limit and retries 429, 5xx
         and transport failures of reads; anything else raises at once.
@@ -107,7 +111,9 @@ class BigCommerceClient:
         while True:
             started = time.monotonic()
             try:
-                return self._request_once(method, version, path, params, json, budget)
+                return self._request_once(
+                    method, version, path, params, json, budget, files=files
+                )
             except errors.RetryableError as error:
                 budget -= time.monotonic() - started
                 wait = self._interactive_wait(error, method, attempt)
@@ -133,7 +139,7 @@ class BigCommerceClient:
             return None
         return INTERACTIVE_RETRY_DELAYS[attempt]
 
-    def _request_once(self, method, version, path, params, json, max_wait):
+    def _request_once(self, method, version, path, params, json, max_wait, files=None):
         self._governor.acquire(max(0.0, max_wait))
         usage.record(self.api_url)
         url = f"{self.api_url}/{version}/{path.lstrip('/')}"
@@ -144,6 +150,11 @@ class BigCommerceClient:
         }
         if json is not None:
             headers["Content-Type"] = "application/json"
+        # requests writes the multipart Content-Type (with its boundary).
+        file_parts = text_parts = None
+        if files:
+            file_parts = {k: v for k, v in files.items() if isinstance(v, tuple)}
+            text_parts = {k: v for k, v in files.items() if not isinstance(v, tuple)}
         context = {"method": method, "path": f"/{version}/{path.lstrip('/')}"}
         try:
             response = self._session.request(
@@ -151,6 +162,8 @@ class BigCommerceClient:
                 url,
                 params=params,
                 json=json,
+                files=file_parts,
+                data=text_parts,
                 headers=headers,
                 timeout=self.timeout,
                 # requests drops Authorization on a redirect to another host,
@@ -416,6 +429,70 @@ class BigCommerceClient:
     def update_variants(self, variants):
         """Batch PUT /catalog/variants (BigCommerce takes at most 50 per call)."""
         body = self.request("PUT", "v3", "catalog/variants", json=list(variants))
+        return body.get("data") if isinstance(body, dict) else body
+
+    # Listings (products mastered in Odoo): products_catalog.v3.yml,
+    # product-variants_catalog.v3.yml, product-variant-options_catalog.v3.yml.
+
+    def find_products(self, **filters):
+        """The first page of ``GET /catalog/products`` with these filters
+        (``sku``, ``name``, ``id:in``...): a lookup, never a whole catalog."""
+        return self.get_v3("catalog/products", filters) or []
+
+    def iter_variants(self, **filters):
+        """``GET /catalog/variants`` (``sku``, ``product_id:in``...), every page."""
+        return self.iter_v3("catalog/variants", filters)
+
+    def create_product(self, product):
+        """POST one product (its variants nested); the answer has no variants."""
+        return self._data(self.request("POST", "v3", "catalog/products", json=product))
+
+    def update_products(self, products):
+        """Batch PUT /catalog/products (BigCommerce takes at most 10 per call)."""
+        body = self.request("PUT", "v3", "catalog/products", json=list(products))
+        return self._data(body) or []
+
+    def update_variant(self, product_id, variant_id, values):
+        """PUT one variant: what the batch cannot change (``sku``, ``gtin``)."""
+        path = f"catalog/products/{int(product_id)}/variants/{int(variant_id)}"
+        return self._data(self.request("PUT", "v3", path, json=values))
+
+    def create_variant(self, product_id, variant):
+        """POST a variant of existing option values (``id`` + ``option_id``)."""
+        path = f"catalog/products/{int(product_id)}/variants"
+        return self._data(self.request("POST", "v3", path, json=variant))
+
+    def iter_product_options(self, product_id):
+        return self.iter_v3(f"catalog/products/{int(product_id)}/options")
+
+    def create_option(self, product_id, option):
+        path = f"catalog/products/{int(product_id)}/options"
+        return self._data(self.request("POST", "v3", path, json=option))
+
+    def create_option_value(self, product_id, option_id, value):
+        path = f"catalog/products/{int(product_id)}/options/{int(option_id)}/values"
+        return self._data(self.request("POST", "v3", path, json=value))
+
+    def upload_product_image(
+        self, product_id, filename, content, content_type, **fields
+    ):
+        """POST a multipart ``image_file`` (at most 8 MB); ``fields``:
+        ``is_thumbnail``, ``sort_order``, ``description``."""
+        parts = {"image_file": (filename, content, content_type)}
+        for name, value in fields.items():
+            if value is not None:
+                parts[name] = (
+                    str(value).lower() if isinstance(value, bool) else str(value)
+                )
+        path = f"catalog/products/{int(product_id)}/images"
+        return self._data(self.request("POST", "v3", path, files=parts))
+
+    def delete_product_image(self, product_id, image_id):
+        path = f"catalog/products/{int(product_id)}/images/{int(image_id)}"
+        return self.request("DELETE", "v3", path)
+
+    @staticmethod
+    def _data(body):
         return body.get("data") if isinstance(body, dict) else body
 
     def capture_payment(self, order_id):

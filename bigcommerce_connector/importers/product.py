@@ -36,6 +36,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tools import SQL, escape_psql, float_compare, html2plaintext, mute_logger
 
 from ..client.parsing import parse_datetime
+from ..exporters import listing_plan
 from ..tools.sql_claim import insert_missing_bindings
 from .brand import BrandImporter
 from .category import CategoryImporter
@@ -73,6 +74,9 @@ class ProductImporter:
         self._values = {}
         self.odoo_weight_uom = (
             self.templates._get_weight_uom_id_from_ir_config_parameter()
+        )
+        self.odoo_length_uom = (
+            self.templates._get_length_uom_id_from_ir_config_parameter()
         )
         self.precision = self.env["decimal.precision"].precision_get("Product Price")
 
@@ -135,6 +139,12 @@ class ProductImporter:
             ):
                 self.counts["skipped"] += 1
                 continue
+            if binding.active and self.instance._listing_nothing_new(binding, row):
+                # The echo of our own product export: nothing Odoo does not
+                # know, and maybe older than Odoo's newer values.
+                binding.date_modified = modified
+                self.counts["skipped"] += 1
+                continue
             try:
                 with self.env.cr.savepoint():
                     self._import_product(binding, row, modified)
@@ -148,6 +158,9 @@ class ProductImporter:
                 binding.import_message = self.env._(
                     "Import failed: %s", str(error)[:500]
                 )
+        # Bound templates are published to their store: the product export
+        # sends what changes of them in Odoo.
+        self.instance._listing_publish(bindings.product_tmpl_id.ids)
         if self.images_to_download:
             self.instance._queue_image_downloads(
                 "bigcommerce.product.image", self.images_to_download.ids
@@ -312,6 +325,9 @@ class ProductImporter:
             "availability": row.get("availability"),
             "brand_id": brand.id,
             "category_ids": [Command.set(self._categories(row).ids)],
+            # What BigCommerce has, as Odoo now knows it: the product export
+            # sends only what differs from it.
+            "bigcommerce_values": listing_plan.product_values(row),
             "active": True,
         }
 
@@ -508,6 +524,7 @@ class ProductImporter:
                 "sku": variant.get("sku"),
                 "price": variant.get("calculated_price") or variant.get("price") or 0.0,
                 "is_base_variant": not variant.get("option_values"),
+                "bigcommerce_values": listing_plan.variant_values(variant),
                 "active": True,
             }
             if variant["id"] in known:
@@ -545,6 +562,7 @@ class ProductImporter:
             limit=1,
         )
         values["bigcommerce_brand_id"] = brand.id
+        values.update(self._dimensions(row))
         if self.instance.update_product_category:
             category = self._categories(row).sorted(
                 lambda c: (-c._depth(), c.sort_order)
@@ -563,6 +581,19 @@ class ProductImporter:
         }
         if changed:
             template.write(changed)
+
+    def _dimensions(self, row):
+        """Width, height, depth in Odoo's length unit (the store's is read at
+        Confirm); nothing when the store's unit is unknown."""
+        store_uom = self.instance.dimension_uom_id
+        if not store_uom:
+            return {}
+        return {
+            f"bigcommerce_{field}": store_uom._compute_quantity(
+                row.get(field) or 0.0, self.odoo_length_uom, round=False
+            )
+            for field in ("width", "height", "depth")
+        }
 
     def _weight(self, value):
         if not value:
@@ -709,7 +740,12 @@ class ProductImporter:
     # ------------------------------------------------------------------
 
     def _sync_images(self, binding, row, variants, products):
-        """Record the product's images; the changed ones are queued for download."""
+        """Record the product's images; the changed ones are queued for download.
+
+        Not with "Sync Listing Images?" off: the images stay as they are.
+        """
+        if not self.instance.sync_listing_images:
+            return
         wanted = {}
         for image in row.get("images") or []:
             url = image.get("url_zoom") or image.get("url_standard")

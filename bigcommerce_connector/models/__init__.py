@@ -54,3 +54,5 @@ from . import bigcommerce_instance_golive
 from . import bigcommerce_instance_neutralize
 from . import bigcommerce_instance_health
 from . import bigcommerce_warehouse
+from . import bigcommerce_listing
+from . import bigcommerce_instance_listing

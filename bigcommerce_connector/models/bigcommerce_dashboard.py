@@ -54,6 +54,11 @@ EXPORT_COUNTERS = {
         [("state", "=", "failed")],
         "Failed Order Status Exports",
     ),
+    "dashboard_listing_export_failed_count": (
+        "bigcommerce.listing.export",
+        [("state", "=", "failed")],
+        "Failed Product Exports",
+    ),
 }
 
 # What each counter's click opens: (model, title).
@@ -82,6 +87,7 @@ RUN_ENTITIES = {
     "brand": "Brands",
     "inventory": "Inventory",
     "shipment": "Shipments",
+    "listing": "Product exports",
     "price": "Prices",
     "webhook": "Webhooks",
     "store settings": "Store settings",

@@ -34,3 +34,5 @@ from . import test_go_live
 from . import test_neutralize
 from . import test_alerts
 from . import test_warehouse
+from . import test_listing_export
+from . import test_listing_sync

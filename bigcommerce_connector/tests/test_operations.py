@@ -222,7 +222,9 @@ class TestDashboard(OperationsCase):
         two_cards = queries_to_read(self.instance | copies[:1])
         six_cards = queries_to_read(self.instance | copies)
         self.assertEqual(six_cards, two_cards)
-        self.assertLessEqual(two_cards, 14)
+        # One grouped read per counted model (the failed product exports of
+        # the listings are the 15th), whatever the number of cards.
+        self.assertLessEqual(two_cards, 15)
 
 
 @tagged("post_install", "-at_install")
