@@ -28,3 +28,6 @@ from . import test_tours
 from . import test_inventory_import
 from . import test_inventory_export
 from . import test_inventory_jobs
+from . import test_rpc_rights
+from . import test_other_users
+from . import test_webhook_secrets

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools.rights import bigcommerce_admin_only
+
 
 class BigcommerceImportWizard(models.TransientModel):
     """Import orders, refunds, customers or the catalog: all, by ids or dates."""
@@ -65,6 +67,7 @@ class BigcommerceImportWizard(models.TransientModel):
             )
         return [int(token) for token in tokens]
 
+    @bigcommerce_admin_only
     def action_import(self):
         self.ensure_one()
         instance = self.instance_id
