@@ -83,6 +83,12 @@ FAILED_TEST_RE = re.compile(r" (odoo\.addons\.[\w.]+): (?:FAIL|ERROR): (.+?)\s*$
 ADDON = "bigcommerce_connector"
 
 
+def failed_test_name(line):
+    """``"<test module>: <Class.method>"`` of a FAIL/ERROR log line, or None."""
+    match = FAILED_TEST_RE.search(line)
+    return f"{match.group(1)}: {match.group(2)}" if match else None
+
+
 def _odoo(database, *arguments):
     return [
         *odoo_command(),
@@ -132,9 +138,9 @@ def run_suites(database, tags, env, log_path):
         )
         for line in process.stdout:
             log_file.write(line)
-            match = FAILED_TEST_RE.search(line)
-            if match:
-                failed.append(f"{match.group(1)}: {match.group(2)}")
+            name = failed_test_name(line)
+            if name:
+                failed.append(name)
             result = RESULT_RE.search(line)
             if result:
                 total = int(result.group(3))
