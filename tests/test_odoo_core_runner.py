@@ -6,7 +6,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from run_odoo_core_tests import compare, failed_test_name  # noqa: E402
+from run_odoo_core_tests import compare, failed_test_name, tags_of  # noqa: E402
 
 FAIL_LINE = (
     "2026-12-07 03:03:10,149 27784 ERROR db "
@@ -56,3 +56,15 @@ def test_only_failures_with_the_addon_alone_are_ours():
     )
     assert ours == ["a: T.test_1"]
     assert not_ours == ["a: T.test_2"]
+
+
+def test_the_baseline_runs_just_the_failed_tests():
+    names = [failed_test_name(line) for line in (FAIL_LINE, ERROR_LINE, SETUP_LINE)]
+    assert tags_of(names) == ",".join(
+        [
+            "/sale_stock:TestControllersAccessRights.test_SO_and_DO_portal_acess",
+            "/sale_stock:TestSaleStock.test_double_return_on_so",
+            "/stock:TestX",
+        ]
+    )
+    assert tags_of(["(no test result line, exit code 1)"]) is None
