@@ -24,6 +24,7 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_instance_webhook_secret
 from . import bigcommerce_payment_mapping_currency
 from . import product_pricelist
 from . import bigcommerce_instance_settings

@@ -57,10 +57,6 @@ CATCH_UP_OVERLAP = timedelta(minutes=5)
 DASHBOARD_WINDOW = timedelta(hours=24)
 
 
-def _normal_base_url(url):
-    return (url or "").strip().rstrip("/")
-
-
 class BigcommerceInstance(models.Model):
     _inherit = "bigcommerce.instance"
 
@@ -85,12 +81,6 @@ class BigcommerceInstance(models.Model):
         copy=False, readonly=True, groups="base.group_system"
     )
     webhook_token_rotated_at = fields.Datetime(copy=False, readonly=True)
-    # The address the current secret was sent to: a secret never follows the
-    # hooks to another address (whoever receives them would know it), a new
-    # one is made instead; see _register_webhooks.
-    webhook_token_base_url = fields.Char(
-        copy=False, readonly=True, groups="base.group_system"
-    )
     # On by default: BigCommerce documents Standard Webhooks signatures made
     # with the API account's client secret and recommends verifying them
     # (HTTPS Webhooks Overview, "Webhook signature"; shared/docs
@@ -192,43 +182,6 @@ class BigcommerceInstance(models.Model):
             instance.webhook_route_key = secrets.token_hex(16)
         return f"{base}{WEBHOOK_ROUTE}{instance.webhook_route_key}"
 
-    def write(self, vals):
-        if "webhook_base_url" in vals:
-            self._forget_webhook_token_if_moved(vals["webhook_base_url"])
-        return super().write(vals)
-
-    def _forget_webhook_token_if_moved(self, base_url):
-        """As the API URL does with the access token: a new webhook address
-        forgets the webhook secret, so that whoever may set the address never
-        learns the secret the current address receives (nor, by setting it
-        back, the one the next address is given)."""
-        new = _normal_base_url(base_url)
-        self.sudo().filtered(
-            lambda instance: (
-                instance.webhook_token_encrypted
-                or instance.webhook_previous_token_encrypted
-            )
-            and _normal_base_url(instance.webhook_base_url) != new
-        )._forget_webhook_tokens(
-            self.env._(
-                "Webhook address changed: register the webhooks again (the "
-                "previous secret is no longer accepted)."
-            )
-        )
-
-    def _forget_webhook_tokens(self, message=None):
-        """Drop the secret and the rotated-out one: callbacks carrying either
-        are refused from now on; the next registration makes a new one."""
-        values = {
-            "webhook_token_encrypted": False,
-            "webhook_previous_token_encrypted": False,
-            "webhook_token_base_url": False,
-            "webhook_token_rotated_at": fields.Datetime.now(),
-        }
-        if message:
-            values["webhook_message"] = message
-        self.sudo().write(values)
-
     def _webhook_token(self):
         """The secret sent back in every callback's header (created once)."""
         self.ensure_one()
@@ -292,32 +245,6 @@ class BigcommerceInstance(models.Model):
             }
         )
         return self.action_register_webhooks()
-
-    @bigcommerce_admin_only
-    def action_rotate_webhook_secret_now(self):
-        """The secret leaked: a new one, and the old one refused at once.
-
-        The rotation holds even when BigCommerce cannot be told (the hooks
-        then carry a refused secret until Register Webhooks succeeds, and the
-        health check polls what was missed).
-        """
-        self.ensure_one()
-        self._check_webhooks_allowed()
-        self._forget_webhook_tokens()
-        try:
-            with self.env.cr.savepoint():
-                return self.action_register_webhooks()
-        except UserError as error:
-            return self._notification(
-                self.env._("Secret rotated; webhooks not updated"),
-                self.env._(
-                    "The old secret is refused from now on, but BigCommerce "
-                    "could not be given the new one: %(reason)s Press Register "
-                    "Webhooks again.",
-                    reason=error,
-                ),
-                "danger",
-            )
 
     def action_view_webhook_events(self):
         self.ensure_one()
