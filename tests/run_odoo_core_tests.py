@@ -80,6 +80,11 @@ FULL_TAGS = ",".join(
 
 # "... ERROR db odoo.addons.sale_stock.tests.test_x: FAIL: TestX.test_y"
 FAILED_TEST_RE = re.compile(r" (odoo\.addons\.[\w.]+): (?:FAIL|ERROR): (.+?)\s*$")
+# "... ERROR db odoo.tests.suite: ERROR: setUpClass (odoo.addons.m.tests.t.TestX)"
+FAILED_CLASS_RE = re.compile(
+    r" odoo\.tests\.suite: (?:FAIL|ERROR): ((?:setUpClass|tearDownClass) "
+    r"\(((odoo\.addons\.[\w.]+)\.\w+)\))\s*$"
+)
 
 ADDON = "bigcommerce_connector"
 
@@ -87,7 +92,13 @@ ADDON = "bigcommerce_connector"
 def failed_test_name(line):
     """``"<test module>: <Class.method>"`` of a FAIL/ERROR log line, or None."""
     match = FAILED_TEST_RE.search(line)
-    return f"{match.group(1)}: {match.group(2)}" if match else None
+    if match:
+        return f"{match.group(1)}: {match.group(2)}"
+    match = FAILED_CLASS_RE.search(line)
+    if match:
+        # Named after its test module, as the other failures of that module.
+        return f"{match.group(3)}: {match.group(1)}"
+    return None
 
 
 def _odoo(database, *arguments):

@@ -38,6 +38,20 @@ def test_fail_and_error_lines_name_the_test():
     )
 
 
+def test_a_class_that_failed_to_set_up_is_named_after_its_module():
+    line = (
+        "2026-12-07 03:43:05,198 3784 ERROR db odoo.tests.suite: ERROR: "
+        "setUpClass (odoo.addons.product.tests.test_product_combo."
+        "TestProductCombo)\n"
+    )
+    name = failed_test_name(line)
+    assert name == (
+        "odoo.addons.product.tests.test_product_combo: setUpClass "
+        "(odoo.addons.product.tests.test_product_combo.TestProductCombo)"
+    )
+    assert tags_of([name]) == "/product:TestProductCombo"
+
+
 def test_other_lines_name_nothing():
     for line in (
         "2026-12-07 03:03:10,149 27784 INFO db odoo.addons.sale_stock.tests."
