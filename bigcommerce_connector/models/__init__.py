@@ -5,6 +5,7 @@ from . import bigcommerce_channel
 from . import bigcommerce_location
 from . import bigcommerce_tax_class
 from . import bigcommerce_instance
+from . import bigcommerce_instance_rights
 from . import res_partner
 from . import product_product
 from . import bigcommerce_product
@@ -23,6 +24,7 @@ from . import bigcommerce_instance_refund
 from . import bigcommerce_webhook
 from . import bigcommerce_webhook_event
 from . import bigcommerce_instance_webhook
+from . import bigcommerce_instance_webhook_secret
 from . import bigcommerce_payment_mapping_currency
 from . import product_pricelist
 from . import bigcommerce_instance_settings

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 
 from ..tools.job_retry import queued_notification
+from ..tools.rights import bigcommerce_admin_only
 
 PAID_ACTIONS = [
     ("none", "Nothing"),
@@ -81,6 +82,7 @@ class BigcommerceProductVariant(models.Model):
     price_exported_at = fields.Datetime(readonly=True)
     price_export_error = fields.Text(string="Price Export Failure", readonly=True)
 
+    @bigcommerce_admin_only
     def action_retry_price_export(self):
         """Queue the prices of these variants again (never in the request)."""
         for instance in self.instance_id:
@@ -109,7 +111,10 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     bigcommerce_shipment_export_ids = fields.One2many(
-        "bigcommerce.shipment.export", "picking_id", string="BigCommerce Export"
+        "bigcommerce.shipment.export",
+        "picking_id",
+        string="BigCommerce Export",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     def _action_done(self):
@@ -139,6 +144,7 @@ class SaleOrder(models.Model):
     bigcommerce_order_export_ids = fields.One2many(
         related="bigcommerce_order_record_id.order_export_ids",
         string="Status Sent to BigCommerce",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     def _action_cancel(self):
@@ -149,6 +155,7 @@ class SaleOrder(models.Model):
             record.instance_id._queue_order_status_export(record, "cancel")
         return result
 
+    @bigcommerce_admin_only
     def action_bigcommerce_mark_as_paid(self):
         """Tell BigCommerce now that the order is paid (see the payment mapping)."""
         for order in self.filtered("bigcommerce_order_record_id"):

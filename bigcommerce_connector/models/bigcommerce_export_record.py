@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools.job_retry import queued_notification
+from ..tools.rights import bigcommerce_admin_only
 
 EXPORT_STATES = [
     ("pending", "To Send"),
@@ -128,6 +129,7 @@ class BigcommerceShipmentExport(models.Model):
             },
         )
 
+    @bigcommerce_admin_only
     def action_retry(self):
         """Queue the deliveries again (after fixing a carrier, a quantity...).
 
@@ -196,6 +198,7 @@ class BigcommerceOrderExport(models.Model):
             },
         )
 
+    @bigcommerce_admin_only
     def action_retry(self):
         """Queue the changes again; the row shows *To Send* until sent."""
         self.filtered(lambda e: e.state != "done").write({"state": "pending"})

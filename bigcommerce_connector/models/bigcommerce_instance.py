@@ -17,6 +17,7 @@ from ..client import (
 from ..tools import secret_box
 from ..tools.api_hosts import allowed_api_hosts
 from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only, check_bigcommerce_admin
 from .bigcommerce_log import LOG_LEVELS, log_operation
 
 _logger = logging.getLogger(__name__)
@@ -320,6 +321,7 @@ class BigcommerceInstance(models.Model):
     # ACTIONS
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def action_test_connection(self):
         """Read the store's information; report success or a clear reason."""
         self.ensure_one()
@@ -339,6 +341,7 @@ class BigcommerceInstance(models.Model):
             "success",
         )
 
+    @bigcommerce_admin_only
     def action_confirm(self):
         """Import the store's settings and make the instance ready to sync."""
         for instance in self:
@@ -398,6 +401,7 @@ class BigcommerceInstance(models.Model):
             getattr(delayed, f"_job_poll_{kind}s")()
         return True
 
+    @bigcommerce_admin_only
     def action_reset_to_draft(self):
         self.state = "draft"
         return True
@@ -422,6 +426,9 @@ class BigcommerceInstance(models.Model):
         retryable error instead of sleeping, and queue_job postpones the job.
         """
         self.ensure_one()
+        # The way to the store for buttons and jobs alike: a job runs with
+        # the rights of whoever queued it, checked again here when it runs.
+        check_bigcommerce_admin(self.env, "connect to the store")
         instance = self.sudo()
         if not instance.access_token_encrypted:
             raise UserError(

@@ -10,6 +10,7 @@ from ..importers.category import CategoryImporter
 from ..importers.product import PAGE_SIZE, ProductImporter
 from ..importers.product_image import download_records
 from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_instance import MIN_POLL_MINUTES
 from .bigcommerce_log import log_operation
 
@@ -93,6 +94,7 @@ class BigcommerceInstance(models.Model):
     # Actions
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def action_confirm(self):
         """Confirm, then queue the category and brand import (products follow
         the poll, or the Import wizard)."""
@@ -129,6 +131,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
 
+    @bigcommerce_admin_only
     def import_products(self, product_ids=None, since=None):
         """Import this store's products and variants (stable scripting API).
 
@@ -165,6 +168,7 @@ class BigcommerceInstance(models.Model):
                 )
         return True
 
+    @bigcommerce_admin_only
     def import_categories(self, category_ids=None):
         """Import the store's category trees (all, or ``category_ids``)."""
         ids = sorted({int(category_id) for category_id in category_ids or []})
@@ -177,6 +181,7 @@ class BigcommerceInstance(models.Model):
             )._job_import_categories(category_ids=ids or None)
         return True
 
+    @bigcommerce_admin_only
     def import_brands(self, brand_ids=None):
         """Import the store's brands (all, or ``brand_ids``)."""
         ids = sorted({int(brand_id) for brand_id in brand_ids or []})

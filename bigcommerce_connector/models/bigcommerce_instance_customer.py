@@ -8,6 +8,7 @@ from ..client.parsing import format_iso8601, parse_datetime
 from ..importers.customer import BATCH_SIZE, CustomerImporter
 from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 
 # Polls re-read what changed shortly before the checkpoint (clock skew,
@@ -73,6 +74,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API, cron and jobs
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def import_customers(self, customer_ids=None, since=None):
         """Import this store's customers as partners (stable scripting API).
 

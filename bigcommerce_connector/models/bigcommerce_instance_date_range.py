@@ -16,6 +16,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..client.parsing import parse_datetime
+from ..tools.rights import bigcommerce_admin_only
 
 DATE_FIELDS = [("modified", "Modification date"), ("created", "Creation date")]
 
@@ -48,6 +49,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def import_orders(
         self,
         order_ids=None,
@@ -69,6 +71,7 @@ class BigcommerceInstance(models.Model):
             "orders", date_from, date_to, date_field, history=history
         )
 
+    @bigcommerce_admin_only
     def import_refunds(self, refund_ids=None, order_ids=None, since=None, until=None):
         """See the base method; ``until`` is the end of the range (refunds
         are never modified: their range is on their creation date)."""
@@ -80,6 +83,7 @@ class BigcommerceInstance(models.Model):
             )
         return self._import_in_range("refunds", since, until, "created")
 
+    @bigcommerce_admin_only
     def import_customers(
         self, customer_ids=None, since=None, until=None, date_field="modified"
     ):

@@ -22,6 +22,7 @@ from ..exporters.order_status import OrderStatusExporter
 from ..exporters.price import PriceExporter
 from ..exporters.shipment import ShipmentExporter
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 
 _logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API (buttons, crons, XML-RPC)
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def export_shipments(self, picking_ids=None):
         """Send validated deliveries of imported orders as shipments.
 
@@ -158,6 +160,7 @@ class BigcommerceInstance(models.Model):
                 instance._queue_shipment_export(picking)
         return True
 
+    @bigcommerce_admin_only
     def export_order_statuses(self, order_ids=None, kinds=None):
         """Send order changes made in Odoo (cancelled, paid, completed).
 
@@ -185,6 +188,7 @@ class BigcommerceInstance(models.Model):
                 instance._queue_order_status_export(record, kind)
         return True
 
+    @bigcommerce_admin_only
     def export_prices(self, product_ids=None):
         """Send the changed prices of bound variants (``product.product`` ids).
 
@@ -199,12 +203,15 @@ class BigcommerceInstance(models.Model):
             )._job_export_prices(product_ids=product_ids or None)
         return True
 
+    @bigcommerce_admin_only
     def action_export_shipments(self):
         return self.export_shipments()
 
+    @bigcommerce_admin_only
     def action_export_order_statuses(self):
         return self.export_order_statuses()
 
+    @bigcommerce_admin_only
     def action_export_prices(self):
         return self.export_prices()
 

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from ..exporters.inventory import InventoryExporter
 from ..importers.inventory import InventoryImporter
 from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_instance import MIN_POLL_MINUTES, POLL_SLACK
 from .bigcommerce_log import log_operation
 
@@ -109,6 +110,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API, buttons, crons
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def import_inventory(self, location_ids=None):
         """Import BigCommerce's stock into Odoo (stable scripting API).
 
@@ -129,6 +131,7 @@ class BigcommerceInstance(models.Model):
             )._job_import_inventory(locations.ids)
         return True
 
+    @bigcommerce_admin_only
     def export_inventory(self, product_ids=None):
         """Send Odoo's stock to BigCommerce (stable scripting API).
 
@@ -148,6 +151,7 @@ class BigcommerceInstance(models.Model):
             )
         return True
 
+    @bigcommerce_admin_only
     def action_import_inventory(self):
         self.import_inventory()
         return self._notification(
@@ -156,6 +160,7 @@ class BigcommerceInstance(models.Model):
             "success",
         )
 
+    @bigcommerce_admin_only
     def action_export_inventory(self):
         self.export_inventory()
         return self._notification(

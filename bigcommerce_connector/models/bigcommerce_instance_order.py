@@ -14,6 +14,7 @@ from ..importers import order_batch
 from ..importers.order import OrderImporter
 from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 from .bigcommerce_order_status import INCOMPLETE_STATUS, default_odoo_action
 
@@ -156,6 +157,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API (wizard, crons, XML-RPC)
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def import_orders(self, order_ids=None, date_from=None, date_to=None, history=None):
         """Import orders by id, or modified in [date_from, date_to].
 

@@ -7,6 +7,7 @@ from ..client.parsing import format_iso8601
 from ..importers.refund import RefundImporter
 from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 
 # Refunds are listed by creation date (second resolution): poll with an overlap.
@@ -70,6 +71,7 @@ class BigcommerceInstance(models.Model):
     # Scripting API (wizard, crons, XML-RPC)
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def import_refunds(self, refund_ids=None, order_ids=None, since=None):
         """Import refunds by refund id, by order id, or created since a date.
 

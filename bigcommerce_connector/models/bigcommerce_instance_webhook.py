@@ -15,6 +15,7 @@ from ..client.webhook_auth import TOKEN_HEADER
 from ..importers.customer import CustomerImporter
 from ..tools import secret_box
 from ..tools.job_retry import is_last_attempt, retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 
 _logger = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ class BigcommerceInstance(models.Model):
     # Actions
     # ------------------------------------------------------------
 
+    @bigcommerce_admin_only
     def action_register_webhooks(self):
         self.ensure_one()
         self._check_webhooks_allowed()
@@ -216,6 +218,7 @@ class BigcommerceInstance(models.Model):
             "success",
         )
 
+    @bigcommerce_admin_only
     def action_refresh_webhooks(self):
         self.ensure_one()
         self._check_webhooks_allowed()
@@ -227,8 +230,10 @@ class BigcommerceInstance(models.Model):
         self._sync_webhook_records(hooks)
         return True
 
+    @bigcommerce_admin_only
     def action_rotate_webhook_secret(self):
-        """New secret, pushed to every hook; the old one stays valid 48 h."""
+        """New secret, pushed to every hook; the old one stays valid 48 h
+        (BigCommerce's retries of callbacks sent before still get in)."""
         self.ensure_one()
         self._check_webhooks_allowed()
         instance = self.sudo()
@@ -250,6 +255,7 @@ class BigcommerceInstance(models.Model):
         action["context"] = {"search_default_last_24h": 1}
         return action
 
+    @bigcommerce_admin_only
     def action_confirm(self):
         result = super().action_confirm()
         for instance in self:
@@ -295,7 +301,17 @@ class BigcommerceInstance(models.Model):
         """
         self.ensure_one()
         destination = self._webhook_destination()
+        base_url = destination.rsplit(WEBHOOK_ROUTE, 1)[0]
+        instance = self.sudo()
+        if (
+            instance.webhook_token_base_url
+            and instance.webhook_token_base_url != base_url
+        ):
+            # The address moved without webhook_base_url changing (it
+            # follows web.base.url): the secret stays with the old address.
+            self._forget_webhook_tokens()
         headers = {TOKEN_HEADER: self._webhook_token()}
+        instance.webhook_token_base_url = base_url
         counts = dict.fromkeys(("created", "updated", "deleted", "kept"), 0)
         try:
             ours = defaultdict(list)

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.rights import bigcommerce_admin_only
+
 
 class BigcommerceInventoryLevel(models.Model):
     """The stock of one bound variant at one BigCommerce location.
@@ -80,6 +82,7 @@ class BigcommerceInventoryLevel(models.Model):
                 or level.odoo_quantity != level.bigcommerce_quantity
             )
 
+    @bigcommerce_admin_only
     def action_export_now(self):
         """Export the selected items' products now (button of the list)."""
         for instance in self.instance_id:

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
+from ..tools.rights import bigcommerce_admin_only
 
 ORDER_STATES = [
     ("pending", "To Import"),
@@ -111,6 +112,7 @@ class BigcommerceOrder(models.Model):
         for record in self:
             record.display_name = f"{record.instance_id.name} #{record.bigcommerce_id}"
 
+    @bigcommerce_admin_only
     def action_retry(self):
         """Queue the import of these orders again (after fixing a product, a
         mapping...); each job reads its order and applies it even if it is

@@ -104,7 +104,10 @@ class ProductTemplate(models.Model):
         copy=False,
     )
     bigcommerce_product_ids = fields.One2many(
-        "bigcommerce.product", "product_tmpl_id", string="BigCommerce Products"
+        "bigcommerce.product",
+        "product_tmpl_id",
+        string="BigCommerce Products",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_image_ids = fields.One2many(
         "bigcommerce.product.image",
@@ -119,7 +122,11 @@ class ProductAttribute(models.Model):
 
     # Set on attributes the catalog import created: two imports creating the
     # same attribute at once hit this key instead of making two "Size".
-    bigcommerce_name_key = fields.Char(readonly=True, copy=False)
+    bigcommerce_name_key = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
 
     _bigcommerce_name_key_uniq = models.UniqueIndex(
         "(bigcommerce_name_key) WHERE bigcommerce_name_key IS NOT NULL",
@@ -130,7 +137,11 @@ class ProductAttribute(models.Model):
 class ProductAttributeValue(models.Model):
     _inherit = "product.attribute.value"
 
-    bigcommerce_name_key = fields.Char(readonly=True, copy=False)
+    bigcommerce_name_key = fields.Char(
+        readonly=True,
+        copy=False,
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
 
     _bigcommerce_name_key_uniq = models.UniqueIndex(
         "(attribute_id, bigcommerce_name_key) WHERE bigcommerce_name_key IS NOT NULL",

@@ -16,6 +16,7 @@ from odoo.tools import float_compare
 from ..client import BigCommerceError
 from ..client.parsing import format_iso8601, format_rfc2822, parse_money
 from ..tools.job_retry import retry_job_on_transient_errors
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
 
 PAGE_SIZE = 250
@@ -378,6 +379,7 @@ class BigcommerceInstance(models.Model):
         "CHECK(reconcile_interval >= 1)", "The reconciliation interval is at least 1."
     )
 
+    @bigcommerce_admin_only
     def reconcile(self, date_from, date_to):
         """Reconcile the orders and refunds created in [date_from, date_to].
 
@@ -405,6 +407,7 @@ class BigcommerceInstance(models.Model):
             recorder.add_counts(failed=report.difference_count)
         return report
 
+    @bigcommerce_admin_only
     def action_reconcile_last_week(self):
         self.ensure_one()
         now = fields.Datetime.now()

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..tools.claim import claim
+from ..tools.rights import bigcommerce_admin_only
 
 REFUND_STATES = [
     ("pending", "Pending"),
@@ -93,6 +94,7 @@ class BigcommerceRefund(models.Model):
                 order=record.order_bigcommerce_id,
             )
 
+    @bigcommerce_admin_only
     def action_retry(self):
         """Queue the booking of the refunds not synced yet; the web request
         never waits for BigCommerce's quota, the record's state changes when

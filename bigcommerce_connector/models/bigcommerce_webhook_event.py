@@ -7,6 +7,8 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
 
+from ..tools.rights import bigcommerce_admin_only
+
 _logger = logging.getLogger(__name__)
 
 # What each scope asks Odoo to re-read from BigCommerce: (kind, id in data).
@@ -267,6 +269,7 @@ class BigcommerceWebhookEvent(models.Model):
         }:
             instance._enqueue_webhook_job(target_type, target_id)
 
+    @bigcommerce_admin_only
     def action_retry(self):
         """Process failed (or stuck) events again, now."""
         events = self.filtered(lambda event: event.state in ("failed", "received"))

@@ -17,6 +17,7 @@ class ProductPricelist(models.Model):
         help="The store's own pricelist of this currency: created at Confirm "
         "for every currency the store sells in, used for its orders in that "
         "currency.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     # Confirm and concurrent order jobs may create a store's pricelist of a

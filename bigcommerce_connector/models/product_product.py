@@ -12,12 +12,14 @@ class ProductProduct(models.Model):
         readonly=True,
         copy=False,
         help="Store whose order created this product for an unknown SKU.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_sku_key = fields.Char(
         string="BigCommerce SKU Key",
         readonly=True,
         copy=False,
         help="The SKU (without case) this product was created for.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     # Two orders with the same unknown SKU imported at once make one product.

@@ -9,6 +9,7 @@ class ProductProduct(models.Model):
         "product_id",
         string="BigCommerce Stock",
         help="Per BigCommerce location: what BigCommerce has and what Odoo has.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     def _bigcommerce_stock_changed(self):

@@ -5,7 +5,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     bigcommerce_customer_ids = fields.One2many(
-        "bigcommerce.customer", "partner_id", string="BigCommerce Customers"
+        "bigcommerce.customer",
+        "partner_id",
+        string="BigCommerce Customers",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_instance_id = fields.Many2one(
         "bigcommerce.instance",
@@ -16,12 +19,14 @@ class ResPartner(models.Model):
         copy=False,
         help="Store whose customer, customer address, guest checkout or order "
         "address created this contact.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_address_id = fields.Integer(
         string="BigCommerce Address ID",
         readonly=True,
         copy=False,
         help="Id of the customer address this delivery contact mirrors.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_guest = fields.Boolean(
         string="BigCommerce Guest",
@@ -29,6 +34,7 @@ class ResPartner(models.Model):
         copy=False,
         help="Created for guest checkouts: later guest orders with the same "
         "e-mail and address reuse it.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     bigcommerce_guest_key = fields.Char(
@@ -36,6 +42,7 @@ class ResPartner(models.Model):
         copy=False,
         help="E-mail and address of the guest checkout that created this "
         "partner: one partner per guest and store.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     # One contact per BigCommerce customer address and store.

@@ -5,32 +5,49 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     bigcommerce_order_record_id = fields.Many2one(
-        "bigcommerce.order", string="BigCommerce Order", readonly=True, copy=False
+        "bigcommerce.order",
+        string="BigCommerce Order",
+        readonly=True,
+        copy=False,
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_instance_id = fields.Many2one(
-        related="bigcommerce_order_record_id.instance_id", string="BigCommerce Store"
+        related="bigcommerce_order_record_id.instance_id",
+        string="BigCommerce Store",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_id = fields.Integer(
         related="bigcommerce_order_record_id.bigcommerce_id",
         string="BigCommerce Order ID",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
-    bigcommerce_status = fields.Char(related="bigcommerce_order_record_id.status")
+    bigcommerce_status = fields.Char(
+        related="bigcommerce_order_record_id.status",
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
     bigcommerce_payment_status = fields.Char(
-        related="bigcommerce_order_record_id.payment_status"
+        related="bigcommerce_order_record_id.payment_status",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_fulfilment_state = fields.Selection(
         related="bigcommerce_order_record_id.fulfilment_state",
         string="BigCommerce Fulfilment",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_shipment_ids = fields.One2many(
         related="bigcommerce_order_record_id.shipment_ids",
         string="BigCommerce Shipments",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_refund_ids = fields.One2many(
-        "bigcommerce.refund", "sale_order_id", string="BigCommerce Refunds"
+        "bigcommerce.refund",
+        "sale_order_id",
+        string="BigCommerce Refunds",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_refund_count = fields.Integer(
-        compute="_compute_bigcommerce_refund_count"
+        compute="_compute_bigcommerce_refund_count",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
     @api.depends("order_line.invoice_lines", "bigcommerce_refund_ids.credit_note_id")
@@ -113,6 +130,7 @@ class SaleOrderLine(models.Model):
         help="The id that shipments and refunds refer to: the order-product id "
         "(products, their discounts and wrapping), the order address id "
         "(shipping, handling) or the fee id.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_line_kind = fields.Selection(
         [
@@ -125,4 +143,5 @@ class SaleOrderLine(models.Model):
             ("fee", "Fee"),
         ],
         copy=False,
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )

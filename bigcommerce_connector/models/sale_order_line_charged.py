@@ -12,4 +12,5 @@ class SaleOrderLine(models.Model):
         copy=False,
         readonly=True,
         help="What BigCommerce charged for the whole line, tax included.",
+        groups="bigcommerce_connector.group_bigcommerce_user",
     )

@@ -14,7 +14,8 @@ class StockPicking(models.Model):
     def _bigcommerce_invoice_deliveries(self):
         """“Create Single Invoice?” off: invoice each validated delivery of a
         BigCommerce order (see importers/order_invoice.py)."""
-        for picking in self.filtered(
+        # sudo: the order's BigCommerce fields are the BigCommerce groups'.
+        for picking in self.sudo().filtered(
             lambda picking: picking.state == "done"
             and picking.picking_type_code == "outgoing"
             and picking.sale_id.bigcommerce_order_record_id

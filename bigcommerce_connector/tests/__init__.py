@@ -36,3 +36,6 @@ from . import test_alerts
 from . import test_warehouse
 from . import test_listing_export
 from . import test_listing_sync
+from . import test_rpc_rights
+from . import test_other_users
+from . import test_webhook_secrets

@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from odoo.exceptions import UserError
 from odoo.tools import config
 
+from .rights import check_bigcommerce_admin
+
 CONFIG_KEY = "bigcommerce_encryption_key"
 ENV_KEY = "BIGCOMMERCE_ENCRYPTION_KEY"
 
@@ -68,6 +70,10 @@ def encrypt(env, plaintext):
 
 
 def decrypt(env, ciphertext):
+    """The clear secret; only for a BigCommerce Administrator or the superuser
+    (a job runs as whoever queued it: one whose user lost the group since
+    reads no secret, so sends nothing)."""
+    check_bigcommerce_admin(env, "read a stored BigCommerce secret")
     if not ciphertext:
         return False
     try:

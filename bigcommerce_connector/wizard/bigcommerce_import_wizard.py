@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.bigcommerce_instance_golive import HISTORY_CHOICES
+from ..tools.rights import bigcommerce_admin_only
 
 
 class BigcommerceImportWizard(models.TransientModel):
@@ -98,6 +99,7 @@ class BigcommerceImportWizard(models.TransientModel):
             )
         return [int(token) for token in tokens]
 
+    @bigcommerce_admin_only
     def action_import(self):
         self.ensure_one()
         instance = self.instance_id

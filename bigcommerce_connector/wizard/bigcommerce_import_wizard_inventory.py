@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.rights import bigcommerce_admin_only
+
 
 class BigcommerceImportWizard(models.TransientModel):
     """Stock: every mapped location, or the chosen ones."""
@@ -17,6 +19,7 @@ class BigcommerceImportWizard(models.TransientModel):
         help="Empty: every enabled location mapped to an Odoo stock location.",
     )
 
+    @bigcommerce_admin_only
     def action_import(self):
         if self.entity != "inventory":
             return super().action_import()
