@@ -21,6 +21,8 @@ without ``history`` is refused with the question.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.rights import bigcommerce_admin_only
+
 HISTORY_CHOICES = [
     ("book", "Book them (sale order, invoice, delivery)"),
     ("reference", "For reference only (no sale order, invoice or delivery)"),
@@ -40,6 +42,7 @@ class BigcommerceInstance(models.Model):
         "asks whether to book older orders or keep them for reference.",
     )
 
+    @bigcommerce_admin_only
     def action_confirm(self):
         # Proposed before anything is read: the polls that Confirm makes due
         # never see the store's history unless an admin moves the date.
@@ -47,6 +50,7 @@ class BigcommerceInstance(models.Model):
             instance.go_live_date = fields.Datetime.now()
         return super().action_confirm()
 
+    @bigcommerce_admin_only
     def import_orders(
         self,
         order_ids=None,

@@ -21,6 +21,7 @@ from odoo import api, fields, models
 
 from ..client import AccessDeniedError, AuthenticationError
 from ..tools import dead_man
+from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_instance_schedule import schedule_spec
 
 _logger = logging.getLogger(__name__)
@@ -135,6 +136,7 @@ class BigcommerceInstance(models.Model):
         "Alerts need at least 2 poll intervals and 5 minutes of waiting jobs.",
     )
 
+    @bigcommerce_admin_only
     def action_confirm(self):
         drafts = self.filtered(lambda instance: instance.state == "draft")
         result = super().action_confirm()

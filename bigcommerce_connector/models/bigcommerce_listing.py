@@ -165,9 +165,21 @@ class ProductTemplate(models.Model):
     )
     # Odoo has no product dimensions; BigCommerce's shipping quotes use them.
     # In Odoo's length unit (product.volume_in_cubic_feet: mm or ft).
-    bigcommerce_width = fields.Float(string="Width", digits="Product Unit")
-    bigcommerce_height = fields.Float(string="Height", digits="Product Unit")
-    bigcommerce_depth = fields.Float(string="Depth", digits="Product Unit")
+    bigcommerce_width = fields.Float(
+        string="Width",
+        digits="Product Unit",
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
+    bigcommerce_height = fields.Float(
+        string="Height",
+        digits="Product Unit",
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
+    bigcommerce_depth = fields.Float(
+        string="Depth",
+        digits="Product Unit",
+        groups="bigcommerce_connector.group_bigcommerce_user",
+    )
 
 
 class BigcommerceProduct(models.Model):
