@@ -84,10 +84,13 @@ class SaleOrder(models.Model):
 
     def _bigcommerce_dated(self):
         """The orders of BigCommerce that carry the date the customer
-        ordered (``date_created``, set at import)."""
-        return self.filtered(
+        ordered (``date_created``, set at import). Read as the superuser:
+        whoever confirms (a salesperson outside the BigCommerce groups) may
+        not read the binding, and only learns which orders keep their date."""
+        bound = self.sudo().filtered(
             lambda order: order.bigcommerce_order_record_id and order.date_order
         )
+        return self.browse(bound.ids)
 
     def action_confirm(self):
         # Odoo writes one confirmation date for the whole recordset: orders
