@@ -29,3 +29,4 @@ from . import test_inventory_import
 from . import test_inventory_export
 from . import test_inventory_jobs
 from . import test_multi_company_catalog
+from . import test_webhook_odd_input
