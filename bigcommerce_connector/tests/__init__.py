@@ -32,3 +32,4 @@ from . import test_multi_company_catalog
 from . import test_webhook_odd_input
 from . import test_image_download_hostile
 from . import test_shipment_not_suppressed
+from . import test_guest_matching
