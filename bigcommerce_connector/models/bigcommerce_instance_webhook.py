@@ -566,6 +566,9 @@ class BigcommerceInstance(models.Model):
         )
         if record.state == "failed":
             return "failed", record.failure_reason
+        if record.refresh_error and counts.get("failed"):
+            # Booked, but this version could not be applied (Retry on the order).
+            return "failed", record.refresh_error
         if not record or not record.sale_order_id:
             return "ignored", self.env._(
                 "Order %s is not in a status this instance imports.", order_id

@@ -33,3 +33,4 @@ from . import test_webhook_odd_input
 from . import test_image_download_hostile
 from . import test_shipment_not_suppressed
 from . import test_guest_matching
+from . import test_order_bad_data
