@@ -50,3 +50,4 @@ from . import product_product_inventory
 from . import stock_move
 from . import bigcommerce_instance_schedule_stock
 from . import bigcommerce_export_activity
+from . import bigcommerce_delivery_invoice

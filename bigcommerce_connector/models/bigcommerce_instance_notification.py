@@ -21,6 +21,7 @@ FAILURE_STATES = {
     # The outbound half's export rows (wired to the mixin where they exist).
     "bigcommerce.shipment.export": ("failed",),
     "bigcommerce.order.export": ("failed",),
+    "bigcommerce.delivery.invoice": ("failed",),
 }
 # Runs that send a summary (operation prefixes of bigcommerce.log).
 SUMMARY_OPERATIONS = ("import_", "export_", "retry_", "check_webhooks", "reconcile")

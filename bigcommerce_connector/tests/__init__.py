@@ -34,3 +34,4 @@ from . import test_image_download_hostile
 from . import test_shipment_not_suppressed
 from . import test_guest_matching
 from . import test_order_bad_data
+from . import test_delivery_invoice_job
