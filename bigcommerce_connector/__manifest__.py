@@ -45,6 +45,7 @@
         "data/product_settings_data.xml",
         "views/bigcommerce_settings_views.xml",
         "data/ir_cron_export_data.xml",
+        "data/ir_cron_retention_data.xml",
         "views/bigcommerce_export_views.xml",
         "views/bigcommerce_delivery_invoice_views.xml",
         "views/bigcommerce_catalog_views.xml",

@@ -180,7 +180,7 @@ class CustomerImporter:
             self._sync_addresses(partner, addresses, complete)
         for customer, partner in zip(customers, partners, strict=True):
             self._count("created")
-            self._note(f"Customer {customer['id']} created ({partner.name})")
+            self._note(f"Customer {customer['id']} created (partner {partner.id})")
 
     def import_customer(self, customer, addresses=None):
         """Create or update the partner of one v3 customer; return it.
@@ -228,10 +228,10 @@ class CustomerImporter:
         if binding:
             self._count("updated" if changed else "skipped")
             if changed:
-                self._note(f"Customer {customer['id']} updated ({partner.name})")
+                self._note(f"Customer {customer['id']} updated (partner {partner.id})")
         else:
             self._count("created")
-            self._note(f"Customer {customer['id']} created ({partner.name})")
+            self._note(f"Customer {customer['id']} created (partner {partner.id})")
         return partner
 
     def _binding(self, customer_id):
@@ -648,5 +648,6 @@ class CustomerImporter:
             self.recorder.add_counts(**{key: 1})
 
     def _note(self, text):
+        # Ids only, never a name: every BigCommerce User reads the logs.
         if self.recorder:
             self.recorder.note(text, level="debug")

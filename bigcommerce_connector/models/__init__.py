@@ -51,3 +51,4 @@ from . import stock_move
 from . import bigcommerce_instance_schedule_stock
 from . import bigcommerce_export_activity
 from . import bigcommerce_delivery_invoice
+from . import bigcommerce_instance_retention
