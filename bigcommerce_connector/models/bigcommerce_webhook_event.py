@@ -303,6 +303,38 @@ class BigcommerceWebhookEvent(models.Model):
         events = self.filtered(lambda event: event.state in ("failed", "received"))
         if not events:
             raise UserError(self.env._("Only failed or waiting events can be retried."))
-        events.write({"state": "received", "error": False, "processed_at": False})
+        # One waiting event per (hash, scope, created_at) (the unique key of
+        # waiting events): a failed event whose twin is waiting already is
+        # settled by the twin's job, which reads the same record.
+        waiting = {
+            event._dedupe_key(): event
+            for event in self.search(
+                [
+                    ("instance_id", "in", events.instance_id.ids),
+                    ("hash", "in", list(set(events.mapped("hash")))),
+                    ("state", "=", "received"),
+                ]
+            )
+        }
+        retried = self.browse()
+        for event in events:
+            twin = waiting.setdefault(event._dedupe_key(), event)
+            if twin == event:
+                retried |= event
+            else:
+                event.write(
+                    {
+                        "state": "ignored",
+                        "processed_at": fields.Datetime.now(),
+                        "result": self.env._("Retried as event %s.", twin.id),
+                    }
+                )
+        retried.filtered(lambda event: event.state != "received").write(
+            {"state": "received", "error": False, "processed_at": False}
+        )
         events._enqueue()
         return True
+
+    def _dedupe_key(self):
+        self.ensure_one()
+        return (self.instance_id.id, self.hash, self.scope, self.event_date)

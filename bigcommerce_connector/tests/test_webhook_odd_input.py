@@ -116,3 +116,23 @@ class TestWebhookOddInput(TestWebhooks):
         self.assertEqual(event.duplicate_count, 2)
         self.run_jobs()
         self.assertEqual(event.state, "done")
+
+    def test_retrying_a_failed_event_whose_twin_waits(self):
+        """The unique key holds for waiting events only: retrying a failed
+        event whose twin (same hash, scope and second) is waiting leaves the
+        work to the twin instead of breaking the key."""
+        order = self.quiet_order(status_id=11)
+        body = json.dumps(
+            self.callback(data={"type": "order", "id": order["id"]})
+        ).encode()
+        self.assertEqual(self.post(*self.signed(body=body)).status_code, 200)
+        first = self.events(target_type="order", target_id=order["id"])
+        first.write({"state": "failed", "error": "Gone for a while."})
+        self.assertEqual(self.post(*self.signed(body=body)).status_code, 200)
+        twin = self.events(target_type="order", target_id=order["id"]) - first
+        self.assertEqual(twin.state, "received")
+        first.action_retry()
+        self.assertEqual(first.state, "ignored")
+        self.assertIn(str(twin.id), first.result)
+        self.run_jobs()
+        self.assertEqual(twin.state, "done")
