@@ -385,7 +385,6 @@ class BigcommerceInstance(models.Model):
     def _pickings_to_export(self):
         """Validated deliveries of this store's orders without a sent row."""
         self.ensure_one()
-        self._reopen_skipped_before_validation()
         return self.env["stock.picking"].search(
             [
                 ("state", "=", "done"),
@@ -405,33 +404,6 @@ class BigcommerceInstance(models.Model):
             order="id",
             limit=EXPORT_SCAN_LIMIT,
         )
-
-    def _reopen_skipped_before_validation(self):
-        """Rows skipped before their delivery was validated become pending.
-
-        A delivery's own changes reopen its skipped row (stock.picking
-        write); this catches rows skipped earlier than that rule, e.g. by an
-        export asked for before the validation: the row is older than the
-        delivery's ``date_done``.
-        """
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT export.id
-              FROM bigcommerce_shipment_export export
-              JOIN stock_picking picking ON picking.id = export.picking_id
-             WHERE export.instance_id = %s AND export.state = 'skipped'
-               AND picking.state = 'done' AND picking.date_done > export.write_date
-             ORDER BY export.id
-             LIMIT %s
-            """,
-            [self.id, EXPORT_SCAN_LIMIT],
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            self.env["bigcommerce.shipment.export"].browse(ids).write(
-                {"state": "pending"}
-            )
 
     def _order_changes_to_export(self, kinds=None):
         """(order record, kind) pairs whose trigger fired without a row."""

@@ -2,8 +2,6 @@
 outgoing deliveries are exported, and a skipped row is evaluated again when
 its delivery changes, by the trigger and by the safety-net cron."""
 
-from datetime import timedelta
-
 from odoo.tests import tagged
 
 from .test_export_shipments import ExportCase
@@ -56,23 +54,4 @@ class TestShipmentNotSuppressed(ExportCase):
         self.exporting()._job_poll_order_exports()
         self.assertEqual(len(self.posted()), 1)
         self.assertEqual(self.posted()[0]["tracking_number"], "1Z-FIXED")
-        self.assertEqual(row.state, "done")
-
-    def test_a_row_skipped_before_its_validation_is_sent_by_the_cron(self):
-        """Rows skipped by an earlier version of the connector, before their
-        delivery was validated, are found by the safety-net cron."""
-        self.instance.export_shipments_on_validate = False
-        _order, sale = self.imported([("TOTE-CNV", 1)])
-        picking = self.deliver(sale.picking_ids, tracking="1Z-OLD")
-        row = self.env["bigcommerce.shipment.export"]._claim(self.instance, picking)
-        row.write({"state": "skipped", "failure_reason": "Nothing to ship."})
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE bigcommerce_shipment_export SET write_date = %s WHERE id = %s",
-            [picking.date_done - timedelta(hours=1), row.id],
-        )
-        row.invalidate_recordset()
-        self.instance.export_shipments_on_validate = True
-        self.exporting()._job_poll_order_exports()
-        self.assertEqual(len(self.posted()), 1)
         self.assertEqual(row.state, "done")
