@@ -6,10 +6,12 @@ by a webhook; a refresh of a booked order that fails unexpectedly is shown
 and retryable on the record, which keeps its true state (imported, invoiced).
 """
 
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..importers.order import OrderImporter
 from .common import run_jobs
@@ -106,12 +108,18 @@ class TestOrderBadData(OrderImportCase):
         self.sandbox.set_order_status(order["id"], 9)
         return order, record
 
+    @contextmanager
     def broken_refresh(self):
-        return patch.object(
-            OrderImporter,
-            "_sync_shipments",
-            side_effect=RuntimeError("shipments unreadable"),
-        )
+        """A refresh that fails unexpectedly (its traceback is logged)."""
+        with (
+            patch.object(
+                OrderImporter,
+                "_sync_shipments",
+                side_effect=RuntimeError("shipments unreadable"),
+            ),
+            mute_logger("odoo.addons.bigcommerce_connector.importers.order"),
+        ):
+            yield
 
     def assert_refresh_failed(self, record, invoice):
         self.assertEqual(record.state, "done", "a booked order did not fail")
