@@ -23,6 +23,7 @@ from ..client.webhook_auth import (
     has_signature_headers,
 )
 from ..models.bigcommerce_instance_webhook import PREVIOUS_TOKEN_GRACE, WEBHOOK_ROUTE
+from ..models.bigcommerce_webhook_event import SCOPE_TARGETS, event_target
 from ..tools import secret_box
 
 _logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ _logger = logging.getLogger(__name__)
 # BigCommerce's callbacks carry ids only (well under 1 KB); a body this large
 # is not one of them.
 MAX_BODY_BYTES = 256 * 1024
+# created_at is a Unix time in seconds; past 9999-12-31 it is no date at all.
+MAX_CREATED_AT = 253402300799
 
 _INSTANCE_QUERY = """
     SELECT id, company_id, store_hash, webhook_token_encrypted,
@@ -150,9 +153,21 @@ class BigcommerceWebhookController(http.Controller):
             raise Rejected(401, "webhook secret cannot be decrypted") from None
 
     def _parse(self, body, row):
+        """The callback of ``body``, or Rejected(400) with the reason.
+
+        Authentic deliveries can still be odd (a bug, a replayed old event, a
+        store app): anything that cannot be stored as it is answers 400 here,
+        never a 500 from the database.
+        """
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            # RFC 8259: JSON between systems is UTF-8 (json.loads would also
+            # take UTF-16 and UTF-32 bytes, which are stored as text below).
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Rejected(400, "body is not UTF-8") from None
+        try:
+            payload = json.loads(text)
+        except (ValueError, RecursionError):
             raise Rejected(400, "body is not JSON") from None
         if not isinstance(payload, dict):
             raise Rejected(400, "body is not a callback object")
@@ -166,11 +181,15 @@ class BigcommerceWebhookController(http.Controller):
             and isinstance(data, dict)
             and isinstance(created_at, int)
             and not isinstance(created_at, bool)
-            and created_at > 0
+            and 0 < created_at <= MAX_CREATED_AT
         ):
             raise Rejected(400, "callback fields missing or invalid")
         if len(scope) > 200 or len(digest) > 200:
             raise Rejected(400, "callback fields too long")
+        if not (scope.isprintable() and digest.isprintable()):
+            raise Rejected(400, "callback fields hold control characters")
         if payload.get("producer") != f"stores/{(row['store_hash'] or '').strip()}":
             raise Rejected(400, "callback of another store")
+        if scope in SCOPE_TARGETS and event_target(scope, data)[0] == "none":
+            raise Rejected(400, "callback data has no valid BigCommerce id")
         return payload

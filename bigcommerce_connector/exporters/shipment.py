@@ -41,6 +41,11 @@ class ShipmentExporter(ExportOutcome):
     def export_picking(self, picking):
         """Send one validated delivery; returns its ``bigcommerce.shipment.export``."""
         exports = self.env["bigcommerce.shipment.export"]
+        if not picking._bigcommerce_is_done_delivery():
+            # Nothing is decided for a delivery that is not done: a row
+            # written now would hide it when it is validated.
+            self._count("unchanged")
+            return exports
         record = exports._claim(self.instance, picking)
         if record.state in ("done", "skipped"):
             self._count("unchanged")

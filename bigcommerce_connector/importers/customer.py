@@ -14,7 +14,9 @@ What the finance team gets in Odoo:
   set on the order by the order importer, and only becomes an "invoice"
   contact when it differs from the customer's own address;
 - with the store option "Create company contact?", a company partner (reused
-  by exact name within the store's company) becomes the customer's parent.
+  by exact name among the companies this store created; among every company
+  of the store's company with "Match Shoppers to Existing Partners") becomes
+  the customer's parent.
 """
 
 import psycopg2
@@ -178,7 +180,7 @@ class CustomerImporter:
             self._sync_addresses(partner, addresses, complete)
         for customer, partner in zip(customers, partners, strict=True):
             self._count("created")
-            self._note(f"Customer {customer['id']} created ({partner.name})")
+            self._note(f"Customer {customer['id']} created (partner {partner.id})")
 
     def import_customer(self, customer, addresses=None):
         """Create or update the partner of one v3 customer; return it.
@@ -226,10 +228,10 @@ class CustomerImporter:
         if binding:
             self._count("updated" if changed else "skipped")
             if changed:
-                self._note(f"Customer {customer['id']} updated ({partner.name})")
+                self._note(f"Customer {customer['id']} updated (partner {partner.id})")
         else:
             self._count("created")
-            self._note(f"Customer {customer['id']} created ({partner.name})")
+            self._note(f"Customer {customer['id']} created (partner {partner.id})")
         return partner
 
     def _binding(self, customer_id):
@@ -309,6 +311,10 @@ class CustomerImporter:
             ("name", "=", name),
             ("company_id", "=", self.company.id),
         ]
+        if not self.instance.match_existing_partners:
+            # The shopper typed the name: only a company this store created
+            # is joined, never the merchant's own "Acme Ltd".
+            domain.append(("bigcommerce_instance_id", "=", self.instance.id))
         company = self.partners.search(domain, limit=1)
         if not company:
             # Once per company and name, even for two customers at once.
@@ -415,17 +421,19 @@ class CustomerImporter:
     def guest_partner(self, billing):
         """The partner of a guest checkout, matched by e-mail and address.
 
-        Candidates are the guest partners this store created and the
-        partners of its bound customers; the e-mail is compared without case
-        and the address on street, zip and country (on the partner itself or
-        one of its contacts).
+        Candidates are the guest partners this store created (and, with the
+        store option "Match Shoppers to Existing Partners", the partners of
+        its bound customers: a guest types any e-mail and address, so by
+        default nobody's order lands on a registered customer's account);
+        the e-mail is compared without case and the address on street, zip
+        and country (on the partner itself or one of its contacts).
         """
         values = self._contact_values(billing)
         guests = [
             ("bigcommerce_guest", "=", True),
             ("bigcommerce_instance_id", "=", self.instance.id),
         ]
-        if values["email"]:
+        if values["email"] and self.instance.match_existing_partners:
             candidates = self.partners.search(
                 [
                     ("email", "=ilike", escape_psql(values["email"])),
@@ -434,6 +442,10 @@ class CustomerImporter:
                     *guests,
                     ("bigcommerce_customer_ids.instance_id", "=", self.instance.id),
                 ]
+            )
+        elif values["email"]:
+            candidates = self.partners.search(
+                [("email", "=ilike", escape_psql(values["email"])), *guests]
             )
         else:
             candidates = self.partners.search(
@@ -636,5 +648,6 @@ class CustomerImporter:
             self.recorder.add_counts(**{key: 1})
 
     def _note(self, text):
+        # Ids only, never a name: every BigCommerce User reads the logs.
         if self.recorder:
             self.recorder.note(text, level="debug")

@@ -19,7 +19,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import escape_psql, float_compare, mute_logger
 
-from ..client import BigCommerceError
+from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
 from . import order_history, order_warehouse
@@ -144,7 +144,7 @@ class OrderImporter:
         if not force and self._not_newer(record, order):
             return record
         if record.sale_order_id:
-            return self._refresh(record, order)
+            return self._refresh_or_keep(record, order)
         try:
             with self.env.cr.savepoint():
                 self._create_sale_order(record, order)
@@ -187,6 +187,42 @@ class OrderImporter:
         self._count("unchanged" if incoming == stored else "stale")
         return True
 
+    def _refresh_or_keep(self, record, order):
+        """``_refresh``; when it fails (not transiently), the booked order
+        keeps its state (imported, invoiced...) and shows the reason in
+        ``refresh_error``, with Retry."""
+        try:
+            with self.env.cr.savepoint():
+                return self._refresh(record, order)
+        except (RetryableError, RetryableJobError, psycopg2.Error):
+            raise
+        except BigCommerceError as error:
+            self._forget_rolled_back()
+            return self._refresh_failed(record, order, error.message)
+        except (OrderImportError, UserError, ValidationError) as error:
+            self._forget_rolled_back()
+            reason = str(error.args[0] if error.args else error)
+            return self._refresh_failed(record, order, reason)
+        except Exception as error:  # noqa: BLE001 - kept on the record, with Retry
+            self._forget_rolled_back()
+            _logger.exception("Refresh of BigCommerce order %s failed", order["id"])
+            reason = self.env._("Unexpected error: %s", error)
+            return self._refresh_failed(record, order, reason)
+
+    def _refresh_failed(self, record, order, reason):
+        record.write({"refresh_error": reason})
+        self._count("failed")
+        if self.recorder:
+            self.recorder.note(
+                self.env._(
+                    "Order %(id)s not refreshed: %(reason)s",
+                    id=order["id"],
+                    reason=reason,
+                ),
+                level="error",
+            )
+        return record
+
     def _refresh(self, record, order):
         """A later version of an imported order: status, shipments, checks.
 
@@ -194,6 +230,7 @@ class OrderImporter:
         invoicing flags the order for review with both figures.
         """
         values = self._status_values(order)
+        values["refresh_error"] = False
         invoice = record.invoice_id
         if invoice.state == "posted" and float_compare(
             values["total_inc_tax"],
@@ -282,6 +319,9 @@ class OrderImporter:
         Only the reason is written: the payload itself may be what failed.
         """
         record = self.env["bigcommerce.order"]._claim(self.instance, int(order["id"]))
+        if record.sale_order_id:
+            # Booked already: it did not fail, its refresh did.
+            return self._refresh_failed(record, {"id": order["id"]}, reason)
         return self._fail(record, {"id": order["id"]}, reason)
 
     def _flag(self, record, order, reason):
@@ -324,19 +364,25 @@ class OrderImporter:
         return moment.replace(tzinfo=None) if moment else False
 
     def _status_values(self, order):
-        currency = self._currency(order)
-        return {
+        try:
+            currency = self._currency(order)
+        except OrderImportError:
+            # Kept without it: the failure says which currency is unknown.
+            currency = self.env["res.currency"]
+        values = {
             "status_id": order["status_id"],
             "status": order.get("status"),
             "payment_status": order.get("payment_status"),
             "payment_method": order.get("payment_method"),
             "date_created": self._datetime(order.get("date_created")),
             "date_modified": self._datetime(order.get("date_modified")),
-            "currency_id": currency.id,
             "total_inc_tax": float(parse_money(order.get("total_inc_tax"))),
             "total_tax": float(parse_money(order.get("total_tax"))),
             **self._fulfilment_values(order),
         }
+        if currency:
+            values["currency_id"] = currency.id
+        return values
 
     def _fulfilment_values(self, order):
         """Units to ship and shipped, from the embedded lines when present."""

@@ -77,7 +77,7 @@ def _prepare(importer, records, order):
     if importer._not_newer(record, order):
         return None
     if record.sale_order_id:
-        importer._refresh(record, order)
+        importer._refresh_or_keep(record, order)
         return None
     try:
         return importer._prepare_sale_order(record, order)

@@ -2,68 +2,61 @@
 
 The image host (BigCommerce's CDN) is not the API host: a plain request,
 without the store's access token, bounded in time and size, and only image
-content types are kept. A record is downloaded only when its source changed
-since the last download (the product importer marks those "pending"), so a
-re-import downloads nothing.
+content types are kept. The URLs are the store's data, so the fetch never
+reaches inside the network (https only, public addresses only, redirects
+checked hop by hop, sizes capped on the wire and decoded: see
+``client/image_fetch.py``); the sandbox's host is reached only when the
+server's configuration allows it (``tools/api_hosts.py``). A record is
+downloaded only when its source changed since the last download (the
+product importer marks those "pending"), so a re-import downloads nothing.
 """
 
 import base64
 import logging
 
-import requests
-
 from odoo.exceptions import UserError
+
+from ..client.image_fetch import (
+    IMAGE_TYPES,
+    MAX_BYTES,
+    TIMEOUT,
+    USER_AGENT,
+    ImageFetcher,
+    ImageFetchError,
+)
+from ..tools.api_hosts import allowed_api_hosts
 
 _logger = logging.getLogger(__name__)
 
-TIMEOUT = 15  # seconds, connect and each read
-MAX_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-USER_AGENT = "bigcommerce_connector/19.0 (Odoo 19.0 connector; images)"
+__all__ = [
+    "IMAGE_TYPES",
+    "MAX_BYTES",
+    "TIMEOUT",
+    "USER_AGENT",
+    "ImageDownloadError",
+    "download_image",
+    "download_records",
+]
+
+# The name the importers used before the fetch moved to the client package.
+ImageDownloadError = ImageFetchError
 
 
-class ImageDownloadError(Exception):
-    pass
-
-
-def download_image(url, session=None):
+def download_image(url, fetcher=None):
     """The bytes of the image at ``url``; ImageDownloadError with the reason."""
-    if not url or not url.lower().startswith(("https://", "http://")):
-        raise ImageDownloadError(f"not an http(s) URL: {url!r}")
-    getter = session or requests
-    try:
-        response = getter.get(
-            url, timeout=TIMEOUT, stream=True, headers={"User-Agent": USER_AGENT}
-        )
-    except requests.RequestException as error:
-        raise ImageDownloadError(f"cannot reach the image host: {error}") from None
-    with response:
-        if response.status_code != 200:
-            raise ImageDownloadError(f"the image host answered {response.status_code}")
-        content_type = (response.headers.get("Content-Type") or "").split(";")[0]
-        if content_type.strip().lower() not in IMAGE_TYPES:
-            raise ImageDownloadError(f"not an image ({content_type or 'no type'})")
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-            raise ImageDownloadError(f"larger than {MAX_BYTES // 1024 // 1024} MB")
-        data = bytearray()
-        try:
-            for chunk in response.iter_content(65536):
-                data += chunk
-                if len(data) > MAX_BYTES:
-                    raise ImageDownloadError(
-                        f"larger than {MAX_BYTES // 1024 // 1024} MB"
-                    )
-        except requests.RequestException as error:
-            raise ImageDownloadError(f"download interrupted: {error}") from None
-    return bytes(data)
+    if fetcher is not None:
+        return fetcher.fetch(url)
+    with ImageFetcher(allowed_api_hosts()) as own:
+        return own.fetch(url)
 
 
-def download_records(records, session=None):
+def download_records(records, fetcher=None):
     """Download the images of ``bigcommerce.product.image`` or ``bigcommerce.brand``
     records; return (downloaded, failed)."""
+    if fetcher is None:
+        with ImageFetcher(allowed_api_hosts()) as own:
+            return download_records(records, own)
     downloaded = failed = 0
-    session = session or requests.Session()
     for record in records:
         if record._name == "bigcommerce.brand":
             url, done_key = record.image_url, record.image_url
@@ -74,7 +67,7 @@ def download_records(records, session=None):
             if record.downloaded_key == done_key:
                 continue
         try:
-            data = download_image(url, session)
+            data = download_image(url, fetcher)
             encoded = base64.b64encode(data)
             with record.env.cr.savepoint():
                 _store(record, encoded, done_key)

@@ -58,3 +58,5 @@ from . import bigcommerce_instance_health
 from . import bigcommerce_warehouse
 from . import bigcommerce_listing
 from . import bigcommerce_instance_listing
+from . import bigcommerce_delivery_invoice
+from . import bigcommerce_instance_retention

@@ -31,7 +31,8 @@ SYNCED_COUNTERS = {
 ATTENTION_COUNTERS = {
     "dashboard_order_attention_count": (
         "bigcommerce.order",
-        [("state", "in", ("failed", "review"))],
+        # A booked order whose last refresh failed needs a look too.
+        ["|", ("state", "in", ("failed", "review")), ("refresh_error", "!=", False)],
     ),
     "dashboard_refund_error_count": ("bigcommerce.refund", [("state", "=", "error")]),
     "dashboard_event_failed_count": (

@@ -117,6 +117,29 @@ class StockPicking(models.Model):
         groups="bigcommerce_connector.group_bigcommerce_user",
     )
 
+    def _bigcommerce_is_done_delivery(self):
+        """Whether this picking is a validated delivery to a customer: the
+        only pickings that become BigCommerce shipments."""
+        self.ensure_one()
+        return self.state == "done" and self.picking_type_code == "outgoing"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if self.env.context.get("bigcommerce_no_export"):
+            # Validated from a BigCommerce shipment: skipped for good.
+            return result
+        # A delivery that changes (validated, tracking number, carrier...) is
+        # evaluated again: a row skipped earlier becomes pending, which the
+        # safety-net cron sends if there is something to send.
+        skipped = (
+            self.env["bigcommerce.shipment.export"]
+            .sudo()
+            .search([("picking_id", "in", self.ids), ("state", "=", "skipped")])
+        )
+        if skipped:
+            skipped.write({"state": "pending"})
+        return result
+
     def _action_done(self):
         result = super()._action_done()
         if self.env.context.get("bigcommerce_no_export"):

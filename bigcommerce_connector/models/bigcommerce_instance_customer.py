@@ -32,6 +32,20 @@ class BigcommerceInstance(models.Model):
         help="Create (or reuse, by exact name) a company contact for a customer "
         "with a company name and make the customer one of its contacts.",
     )
+    match_existing_partners = fields.Boolean(
+        string="Match Shoppers to Existing Partners",
+        default=False,
+        help="Off (recommended): a guest checkout is matched only to earlier "
+        "guest checkouts of this store with the same e-mail and address, and a "
+        "customer's company name only to company contacts this store created. "
+        "On: a guest checkout is also matched to a registered customer with "
+        "that e-mail and address, and a company name to any company of the "
+        "same name. Risk: shoppers type their e-mail, address and company "
+        "freely, so anyone who types a customer's e-mail and address puts an "
+        "unpaid order on that customer's account, and anyone who types "
+        '"Acme Ltd" becomes a contact of Acme, its invoices on Acme\'s '
+        "receivable.",
+    )
     customer_receivable_account_id = fields.Many2one(
         "account.account",
         string="Customer Receivable Account",
@@ -312,9 +326,10 @@ class BigcommerceInstance(models.Model):
             zip, country, country_iso2, phone, email)
         :return: res.partner: an existing partner of this store with the same
             e-mail (case-insensitive) and address (street_1, zip, country) —
-            a guest partner created earlier by this store, or a bound
-            customer (own address or one of its contacts) — else a new guest
-            partner. Never one partner per order.
+            a guest partner created earlier by this store (with "Match
+            Shoppers to Existing Partners" on, also a bound customer: own
+            address or one of its contacts) — else a new guest partner.
+            Never one partner per order.
         """
         self.ensure_one()
         return CustomerImporter(self, None).guest_partner(billing_address)

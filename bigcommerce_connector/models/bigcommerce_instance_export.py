@@ -140,10 +140,11 @@ class BigcommerceInstance(models.Model):
     def export_shipments(self, picking_ids=None):
         """Send validated deliveries of imported orders as shipments.
 
-        ``picking_ids``: these deliveries; None: every delivery not sent yet
-        (bounded per call). One job per delivery (identity key per
-        delivery); with the context key ``queue_job__no_delay`` they run at
-        once.
+        ``picking_ids``: these deliveries (only done outgoing ones are sent:
+        a delivery not validated yet is left alone, its validation sends
+        it); None: every delivery not sent yet (bounded per call). One job
+        per delivery (identity key per delivery); with the context key
+        ``queue_job__no_delay`` they run at once.
         """
         for instance in self:
             instance._check_confirmed()
@@ -154,8 +155,8 @@ class BigcommerceInstance(models.Model):
             else:
                 continue
             for picking in pickings.filtered(
-                lambda p, instance=instance: p.sale_id.bigcommerce_instance_id
-                == instance
+                lambda p, instance=instance: p._bigcommerce_is_done_delivery()
+                and p.sale_id.bigcommerce_instance_id == instance
             ):
                 instance._queue_shipment_export(picking)
         return True
@@ -269,6 +270,10 @@ class BigcommerceInstance(models.Model):
         picking = self.env["stock.picking"].browse(picking_id).exists()
         if not picking:
             return "deleted"
+        if not picking._bigcommerce_is_done_delivery():
+            # Queued before it was cancelled or returned to draft: no row is
+            # written, so its validation later sends it.
+            return f"{picking.name}: not a done delivery, nothing sent"
         with log_operation(self, "export_shipments", "shipment") as recorder:
             exporter = ShipmentExporter(self, self._job_client(), recorder)
             record = run_or_keep(

@@ -22,6 +22,7 @@ FAILURE_STATES = {
     "bigcommerce.shipment.export": ("failed",),
     "bigcommerce.order.export": ("failed",),
     "bigcommerce.listing.export": ("failed",),
+    "bigcommerce.delivery.invoice": ("failed",),
 }
 # Runs that send a summary (operation prefixes of bigcommerce.log).
 SUMMARY_OPERATIONS = ("import_", "export_", "retry_", "check_webhooks", "reconcile")

@@ -416,9 +416,20 @@ class BigcommerceInstance(models.Model):
         for order in self._iter_bigcommerce_orders(
             client, order_ids, date_from, date_to
         ):
-            self._note_record(
-                recorder, "order", order, importer.import_order(order, force=force)
-            )
+            try:
+                with self.env.cr.savepoint():
+                    record = importer.import_order(order, force=force)
+            except (RetryableError, RetryableJobError, psycopg2.Error):
+                raise
+            except Exception as error:  # noqa: BLE001 - kept on the record
+                # As the batch and by-id paths do: a failed record with the
+                # reason (or, for a booked order, a failed refresh).
+                _logger.exception("Import of BigCommerce order %s failed", order["id"])
+                importer._forget_rolled_back()
+                record = importer.give_up(
+                    order, self.env._("Unexpected error: %s", error)
+                )
+            self._note_record(recorder, "order", order, record)
         self._note_summary(recorder, "order", importer.counts, 0)
         return dict(importer.counts)
 

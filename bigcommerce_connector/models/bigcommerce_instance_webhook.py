@@ -50,9 +50,6 @@ WEBHOOK_SCOPES = (
 PREVIOUS_TOKEN_GRACE = timedelta(hours=48)
 # An event still waiting this long lost its job (see _job_check_webhooks).
 STUCK_EVENT_DELAY = timedelta(minutes=10)
-# BigCommerce retries for 48 h; processed events are kept much longer so
-# that a late redelivery is still recognised as a duplicate.
-EVENT_RETENTION = timedelta(days=30)
 CATCH_UP_OVERLAP = timedelta(minutes=5)
 DASHBOARD_WINDOW = timedelta(hours=24)
 
@@ -490,15 +487,6 @@ class BigcommerceInstance(models.Model):
         events._enqueue()
         return len(events)
 
-    def _purge_webhook_events(self):
-        self.env["bigcommerce.webhook.event"].search(
-            [
-                ("instance_id", "=", self.id),
-                ("state", "in", ("done", "ignored")),
-                ("received_at", "<", fields.Datetime.now() - EVENT_RETENTION),
-            ]
-        ).unlink()
-
     # ------------------------------------------------------------
     # Processing of received events
     # ------------------------------------------------------------
@@ -586,6 +574,9 @@ class BigcommerceInstance(models.Model):
             return "ignored", self.env._(
                 "Order %s was created before the go-live date: not booked.", order_id
             )
+        if record.refresh_error and counts.get("failed"):
+            # Booked, but this version could not be applied (Retry on the order).
+            return "failed", record.refresh_error
         if not record or not record.sale_order_id:
             return "ignored", self.env._(
                 "Order %s is not in a status this instance imports.", order_id
@@ -645,8 +636,11 @@ class BigcommerceInstance(models.Model):
             importer = CustomerImporter(self, client)
             importer.import_rows(rows)
             partner = importer._binding(customer_id).partner_id
+            # Ids only: every BigCommerce User reads event and job results.
             return "done", self.env._(
-                "Customer %(id)s imported (%(name)s)", id=customer_id, name=partner.name
+                "Customer %(id)s imported (partner %(partner)s)",
+                id=customer_id,
+                partner=partner.id,
             )
         # Deleted in BigCommerce: the partner stays, since invoices and
         # orders refer to it; the customer importer deletes nothing either.

@@ -86,6 +86,14 @@ class BigcommerceOrder(models.Model):
         help="Created before the store's go-live date and booked because a "
         "person asked for it (an import by id or date range).",
     )
+    refresh_error = fields.Text(
+        string="Last Refresh Failed",
+        readonly=True,
+        help="Why the last refresh of this booked order (a later version read "
+        "from BigCommerce) could not be applied. The order keeps its state "
+        "(imported, invoiced): Retry reads it again; a refresh that goes "
+        "through clears this.",
+    )
 
     _bigcommerce_id_uniq = models.Constraint(
         "UNIQUE(instance_id, bigcommerce_id)",

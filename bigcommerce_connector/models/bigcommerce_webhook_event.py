@@ -54,34 +54,57 @@ EVENT_STATES = [
 ]
 
 
+# BigCommerce's ids are 32-bit integers (the OpenAPI specs' ``integer``
+# ids, Odoo's ``fields.Integer``): anything else is not one of its ids.
+MAX_ID = 2**31 - 1
+
+
+def as_bigcommerce_id(value):
+    """``value`` as a BigCommerce id (a positive int32, or its digits), else None.
+
+    ``True`` is not 1, ``2.5`` is not 2 and ``2**31`` does not fit a column.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 def event_target(scope, data):
-    """(target type, target id) of a callback's ``data``; ("none", 0) if unknown."""
+    """(target type, target id) of a callback's ``data``; ("none", 0) if unknown
+    or when the id is not a BigCommerce id (see ``as_bigcommerce_id``)."""
     kind, path = SCOPE_TARGETS.get(scope, ("none", ()))
     value = data
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
-    try:
-        target_id = int(value)
-    except (TypeError, ValueError):
-        return "none", 0
-    return (kind, target_id) if kind != "none" and target_id > 0 else ("none", 0)
+    target_id = as_bigcommerce_id(value)
+    return (kind, target_id) if kind != "none" and target_id else ("none", 0)
 
 
+# The event a delivery repeats: the same message (webhook-id), or the same
+# hash, scope and second while it waits to be processed (a processed event
+# is not repeated: its job may have read an older version of the record).
 COUNT_DUPLICATE = """
     UPDATE bigcommerce_webhook_event
        SET duplicate_count = duplicate_count + 1,
-           last_duplicate_at = %s
-     WHERE instance_id = %s AND hash = %s AND scope = %s AND event_date = %s
+           last_duplicate_at = %(now)s
+     WHERE instance_id = %(instance)s AND scope = %(scope)s
+       AND ((webhook_id = %(webhook_id)s)
+            OR (hash = %(hash)s AND event_date = %(event_date)s
+                AND (state = 'received' OR target_type = 'none')))
 """
 
 
-def _count_duplicate_after_commit(dbname, key):
+def _count_duplicate_after_commit(dbname, values):
     # READ COMMITTED: a concurrent counter is waited for (one row, briefly),
     # then added to, where REPEATABLE READ (Odoo's default) would fail on it.
     try:
         with sql_db.db_connect(dbname).cursor() as cr:
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            cr.execute(COUNT_DUPLICATE, [fields.Datetime.now(), *key])
+            cr.execute(COUNT_DUPLICATE, dict(values, now=fields.Datetime.now()))
     except psycopg2.Error:
         # The delivery is stored and acknowledged: a count never fails it.
         _logger.warning("A webhook redelivery could not be counted", exc_info=True)
@@ -91,11 +114,20 @@ class BigcommerceWebhookEvent(models.Model):
     """One webhook callback BigCommerce delivered, as it was received.
 
     A redelivery of the same event (BigCommerce retries, and sends duplicates
-    on its own) hits the unique key and only counts as a duplicate. The key
-    is BigCommerce's ``hash`` together with the scope and the event time:
-    ``hash`` is the SHA-1 of ``data`` alone, and ``data`` is just
-    ``{type, id}`` for most scopes, so a later update of the same order (or
-    its ``created`` and ``updated`` events) carries the very same hash.
+    on its own) only counts as a duplicate, by one of two unique keys:
+
+    - the Standard Webhooks ``webhook-id`` (with the scope), when the
+      delivery is signed: it names one message, and a redelivery repeats it;
+    - BigCommerce's ``hash`` with the scope and the event time, only among
+      the events not processed yet. ``hash`` is the SHA-1 of ``data`` alone
+      (``{type, id}`` for most scopes) and ``created_at`` counts whole
+      seconds: two updates of one order within a second look the same. While
+      the first is waiting, one job reads the order for both; once its job
+      has read the order, the second is a new event and the order is read
+      again. A delivery arriving while that job runs bumps the waiting
+      event's duplicate count, which makes the job's own write of the event
+      a serialization failure: queue_job runs it again, and it reads the
+      order again.
     """
 
     _name = "bigcommerce.webhook.event"
@@ -140,14 +172,29 @@ class BigcommerceWebhookEvent(models.Model):
     )
     last_duplicate_at = fields.Datetime(readonly=True)
 
-    _delivery_uniq = models.Constraint(
-        "UNIQUE(instance_id, hash, scope, event_date)",
+    # Only among events still to process (or never to process: unknown
+    # scopes): see the class's docstring.
+    _open_delivery_uniq = models.UniqueIndex(
+        "(instance_id, hash, scope, event_date) "
+        "WHERE state = 'received' OR target_type = 'none'",
         "This webhook event was already received.",
+    )
+    _message_uniq = models.UniqueIndex(
+        "(instance_id, webhook_id, scope) WHERE webhook_id IS NOT NULL",
+        "This webhook message was already received.",
     )
     _pending_idx = models.Index(
         "(instance_id, target_type, target_id) WHERE state = 'received'"
     )
     _received_idx = models.Index("(instance_id, received_at)")
+
+    def init(self):
+        # The former key deduplicated against processed events too, and
+        # dropped the second of two updates within one second.
+        self.env.cr.execute(
+            "ALTER TABLE bigcommerce_webhook_event "
+            "DROP CONSTRAINT IF EXISTS bigcommerce_webhook_event_delivery_uniq"
+        )
 
     # ------------------------------------------------------------
     # Reception (called by the controller, in the request's transaction)
@@ -157,16 +204,18 @@ class BigcommerceWebhookEvent(models.Model):
     def _store_delivery(self, instance_row, payload, body, webhook_id):
         """Insert the event once; return (event id, state, target type, target id).
 
-        The event id is None for a duplicate.
+        The event id is None for a duplicate. ``payload`` was checked by the
+        controller (ids, ``created_at``, UTF-8 body).
 
         Plain SQL: the request must stay fast and must never fail on a
         redelivery. ``ON CONFLICT DO NOTHING`` makes a concurrent duplicate
         wait for the first insert and skip; under REPEATABLE READ it raises a
         serialization failure instead when the first insert committed after
         this transaction's snapshot, which means exactly the same: a
-        duplicate.
+        duplicate. When the event it duplicated gets processed meanwhile (its
+        count cannot be bumped), the delivery is inserted again: it is new
+        work now.
         """
-        cr = self.env.cr
         scope = payload["scope"]
         data = payload["data"]
         target_type, target_id = event_target(scope, data)
@@ -182,7 +231,40 @@ class BigcommerceWebhookEvent(models.Model):
         event_date = datetime.fromtimestamp(int(payload["created_at"]), UTC).replace(
             tzinfo=None
         )
-        resource_id = data.get("id") if isinstance(data.get("id"), int) else None
+        values = {
+            "instance": instance_row["id"],
+            "company": instance_row["company_id"],
+            "scope": scope,
+            "resource": as_bigcommerce_id(data.get("id")),
+            "target_type": target_type,
+            "target_id": target_id,
+            "hash": payload["hash"],
+            "event_date": event_date,
+            "webhook_id": webhook_id or None,
+            "payload": body.decode(),
+            "now": fields.Datetime.now(),
+            "state": state,
+            "result": result,
+            "uid": SUPERUSER_ID,
+        }
+        for _attempt in range(2):
+            event_id = self._insert_event(values)
+            if event_id:
+                return event_id, state, target_type, target_id
+            if self._count_duplicate(values):
+                break
+        else:
+            # Neither inserted nor counted: the event it repeats was inserted
+            # by a concurrent request this snapshot cannot see. Counted once
+            # this request has committed, in a short transaction of its own.
+            cr = self.env.cr
+            cr.postcommit.add(partial(_count_duplicate_after_commit, cr.dbname, values))
+        return None, state, target_type, target_id
+
+    @api.model
+    def _insert_event(self, values):
+        """The new event's id, or None when a unique key says duplicate."""
+        cr = self.env.cr
         try:
             with cr.savepoint(flush=False):
                 cr.execute(
@@ -202,59 +284,32 @@ class BigcommerceWebhookEvent(models.Model):
                     ON CONFLICT DO NOTHING
                     RETURNING id
                     """,
-                    {
-                        "instance": instance_row["id"],
-                        "company": instance_row["company_id"],
-                        "scope": scope,
-                        "resource": resource_id,
-                        "target_type": target_type,
-                        "target_id": target_id,
-                        "hash": payload["hash"],
-                        "event_date": event_date,
-                        "webhook_id": webhook_id,
-                        "payload": body.decode(),
-                        "now": fields.Datetime.now(),
-                        "state": state,
-                        "result": result,
-                        "uid": SUPERUSER_ID,
-                    },
+                    values,
                     # A concurrent duplicate is expected, not a bad query.
                     log_exceptions=False,
                 )
                 row = cr.fetchone()
         except psycopg2.errors.SerializationFailure:
-            row = None
-        if row:
-            return row[0], state, target_type, target_id
-        self._count_duplicate(instance_row["id"], payload, event_date)
-        return None, state, target_type, target_id
+            return None
+        return row[0] if row else None
 
     @api.model
-    def _count_duplicate(self, instance_id, payload, event_date):
-        """Count one acknowledged redelivery of the event.
+    def _count_duplicate(self, values):
+        """Count the duplicate on the event it repeats; False when that event
+        was processed (or is being counted) by another transaction since this
+        one's snapshot.
 
-        A redelivery concurrent with the first delivery has a snapshot older
-        than the event's insert: it cannot see the row (or meets a
-        concurrent counter), so it is counted once this request has
-        committed, in a short transaction of its own. A count never fails
-        the answer to BigCommerce.
+        Bumping a waiting event also makes the job processing it, if one has
+        already read the order, fail its own write of the event and run
+        again (see the class's docstring).
         """
         cr = self.env.cr
-        key = [instance_id, payload["hash"], payload["scope"], event_date]
-        counted = 0
         try:
             with cr.savepoint(flush=False):
-                cr.execute(
-                    COUNT_DUPLICATE,
-                    [fields.Datetime.now(), *key],
-                    # A concurrent counter is expected, not a bad query.
-                    log_exceptions=False,
-                )
-                counted = cr.rowcount
+                cr.execute(COUNT_DUPLICATE, values, log_exceptions=False)
+                return bool(cr.rowcount)
         except psycopg2.errors.SerializationFailure:
-            counted = 0
-        if not counted:
-            cr.postcommit.add(partial(_count_duplicate_after_commit, cr.dbname, key))
+            return False
 
     # ------------------------------------------------------------
     # Processing
@@ -275,6 +330,38 @@ class BigcommerceWebhookEvent(models.Model):
         events = self.filtered(lambda event: event.state in ("failed", "received"))
         if not events:
             raise UserError(self.env._("Only failed or waiting events can be retried."))
-        events.write({"state": "received", "error": False, "processed_at": False})
+        # One waiting event per (hash, scope, created_at) (the unique key of
+        # waiting events): a failed event whose twin is waiting already is
+        # settled by the twin's job, which reads the same record.
+        waiting = {
+            event._dedupe_key(): event
+            for event in self.search(
+                [
+                    ("instance_id", "in", events.instance_id.ids),
+                    ("hash", "in", list(set(events.mapped("hash")))),
+                    ("state", "=", "received"),
+                ]
+            )
+        }
+        retried = self.browse()
+        for event in events:
+            twin = waiting.setdefault(event._dedupe_key(), event)
+            if twin == event:
+                retried |= event
+            else:
+                event.write(
+                    {
+                        "state": "ignored",
+                        "processed_at": fields.Datetime.now(),
+                        "result": self.env._("Retried as event %s.", twin.id),
+                    }
+                )
+        retried.filtered(lambda event: event.state != "received").write(
+            {"state": "received", "error": False, "processed_at": False}
+        )
         events._enqueue()
         return True
+
+    def _dedupe_key(self):
+        self.ensure_one()
+        return (self.instance_id.id, self.hash, self.scope, self.event_date)

@@ -39,3 +39,11 @@ from . import test_listing_sync
 from . import test_rpc_rights
 from . import test_other_users
 from . import test_webhook_secrets
+from . import test_multi_company_catalog
+from . import test_webhook_odd_input
+from . import test_image_download_hostile
+from . import test_shipment_not_suppressed
+from . import test_guest_matching
+from . import test_order_bad_data
+from . import test_delivery_invoice_job
+from . import test_retention

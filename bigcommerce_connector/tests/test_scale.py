@@ -168,14 +168,17 @@ class TestNoStaleWrites(OrderImportCase):
         self.import_orders(order_ids=[order["id"]])
         record = self.records().filtered(lambda r: r.bigcommerce_id == order["id"])
         self.assertEqual(record.state, "done")
-        # A refresh that ran out of retries.
+        # A refresh that ran out of retries: the booked order keeps its state
+        # and shows the failed refresh (issue 19 item 11).
         OrderImporter(self.instance, None).give_up({"id": order["id"]}, "gave up")
-        self.assertEqual(record.state, "failed")
+        self.assertEqual(record.state, "done")
+        self.assertEqual(record.refresh_error, "gave up")
         self.sandbox.set_order_status(order["id"], 2)
         self.sandbox.advance_clock(60)
         self.import_orders(order_ids=[order["id"]])
         self.assertEqual(record.state, "done", record.failure_reason)
         self.assertFalse(record.failure_reason)
+        self.assertFalse(record.refresh_error)
 
     def test_order_of_a_deleted_customer_is_booked_as_a_guest(self):
         customer_id = next(
