@@ -2,7 +2,9 @@
 
 Prints one closing line ``N passed, N failed`` for both suites together and
 exits non-zero on any failure.  It refuses to run (exit 2, with the fix)
-when Odoo 19.0 cannot be imported: the Odoo suite is never skipped.
+when Odoo 19.0 cannot be imported (the Odoo suite is never skipped) or when
+BigCommerce's OpenAPI specs cannot be had at their pinned commit (fetched
+on the first run, see tests/openapi_specs.py).
 """
 
 import os
@@ -14,6 +16,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from odoo_env import ROOT, OdooMissing, require_odoo  # noqa: E402
+from openapi_specs import SpecFetchError, ensure  # noqa: E402
 from run_odoo_tests import run_odoo_suite  # noqa: E402
 
 
@@ -42,6 +45,12 @@ def main():
     try:
         require_odoo()
     except OdooMissing as exc:
+        print(exc, file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 2
+    try:
+        ensure()
+    except SpecFetchError as exc:
         print(exc, file=sys.stderr)
         print("0 passed, 1 failed")
         return 2
