@@ -54,8 +54,8 @@ def say(message):
     print(f"[setup] {message}", file=sys.stderr, flush=True)
 
 
-def venv_python(venv=VENV):
-    return os.path.join(venv, "bin", "python")
+def venv_python(venv=None):
+    return os.path.join(venv or VENV, "bin", "python")
 
 
 def imports_odoo(python):
@@ -112,8 +112,9 @@ def odoo_sources(venv):
     return folder, f"{source} {ref} at commit {commit}"
 
 
-def setup(venv=VENV):
+def setup(venv=None):
     """Odoo 19.0, queue_job and this project's requirements in ``venv``."""
+    venv = venv or VENV
     started = time.monotonic()
     if not os.path.exists(venv_python(venv)):
         _run([sys.executable, "-m", "venv", venv])
