@@ -3,7 +3,7 @@
 ``pip install .`` makes ``odoo.addons.bigcommerce_connector`` importable, so
 Odoo finds the addon without adding this repository to ``--addons-path``.
 Odoo itself is not a dependency here: no package index has Odoo 19.0, it is
-installed from Odoo's sources (see README.md).
+installed from Odoo's sources (see docs/development.md).
 """
 
 import ast
@@ -50,7 +50,6 @@ setup(
     long_description_content_type="text/markdown",
     license=MANIFEST["license"],
     author=MANIFEST["author"],
-    url=MANIFEST["website"],
     python_requires=">=3.10",
     packages=_packages(),
     package_dir={"odoo.addons." + ADDON: ADDON},

@@ -4,7 +4,6 @@
     "shipments, order status, prices and products back to BigCommerce",
     "version": "19.0.1.0.0",
     "category": "Sales/Sales",
-    "website": "https://github.com/bigcommerce-connector/bigcommerce_connector",
     "author": "bigcommerce_connector contributors",
     "license": "LGPL-3",
     "depends": [
@@ -65,6 +64,12 @@
             "bigcommerce_connector/static/tests/tours/*.js",
         ],
     },
+    # The Apps store's pictures; the Apps page is static/description/index.html.
+    "images": [
+        "static/description/dashboard.png",
+        "static/description/first_store.png",
+        "static/description/instance_form.png",
+    ],
     "installable": True,
     "application": True,
 }

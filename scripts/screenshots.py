@@ -7,10 +7,12 @@
    sandbox's customers, orders and refunds (as ``scripts/demo.py`` does);
 3. serves Odoo, logs in as admin and drives Chromium through its DevTools
    protocol (``websocket-client``): the dashboard, the instance form and its
-   Schedules and Notifications & Alerts pages;
+   Schedules and Notifications & Alerts pages, then the dashboard with no
+   store (the instance archived for the picture): the first-store panel;
 4. saves the PNGs into ``docs/screenshots/`` and drops the database.
 
-Usage: ``python3 scripts/screenshots.py [--out DIR] [--keep-db]``.
+Usage: ``python3 scripts/screenshots.py [--out DIR] [--keep-db] [--only NAME ...]``
+(``--only first_store`` takes that picture alone).
 """
 
 import argparse
@@ -258,15 +260,63 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def take_screenshots(base_url, db, instance_id, out):
+SHOTS = (
+    "dashboard",
+    "instance_form",
+    "instance_schedules",
+    "instance_notifications",
+    "first_store",
+)
+
+
+def set_active(base_url, session_id, instance_id, active):
+    """Archive or restore the instance through the web client's RPC."""
+    answer = requests.post(
+        f"{base_url}/web/dataset/call_kw/bigcommerce.instance/write",
+        json={
+            "jsonrpc": "2.0",
+            "params": {
+                "model": "bigcommerce.instance",
+                "method": "write",
+                "args": [[instance_id], {"active": active}],
+                "kwargs": {},
+            },
+        },
+        cookies={"session_id": session_id},
+        timeout=60,
+    )
+    answer.raise_for_status()
+    if answer.json().get("error"):
+        raise RuntimeError(answer.json()["error"])
+
+
+def take_first_store(browser, base_url, session_id, instance_id, out):
+    """The dashboard with no store: the first-store panel."""
+    set_active(base_url, session_id, instance_id, False)
+    try:
+        browser.goto(
+            f"{base_url}/odoo/bigcommerce-dashboard",
+            ".o_view_nocontent .o_bigcommerce_first_store ol",
+        )
+        browser.screenshot(os.path.join(out, "first_store.png"))
+    finally:
+        set_active(base_url, session_id, instance_id, True)
+
+
+def take_screenshots(base_url, db, instance_id, out, only=SHOTS):
     browser = Browser()
     try:
+        session_id = login(base_url, db)
         browser.send(
             "Network.setCookie",
             name="session_id",
-            value=login(base_url, db),
+            value=session_id,
             url=base_url,
         )
+        if "first_store" in only:
+            take_first_store(browser, base_url, session_id, instance_id, out)
+        if set(only) <= {"first_store"}:
+            return
         browser.goto(
             f"{base_url}/odoo/bigcommerce-dashboard",
             ".o_bigcommerce_dashboard .o_kanban_record .o_dashboard_graph canvas",
@@ -295,6 +345,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "screenshots"))
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=SHOTS, default=SHOTS)
     args = parser.parse_args()
     try:
         require_odoo()
@@ -325,7 +376,7 @@ def main():
             env=allow_sandbox_hosts(dict(os.environ)),
         )
         wait_http(f"{base_url}/web/login")
-        take_screenshots(base_url, args.db, instance_id, args.out)
+        take_screenshots(base_url, args.db, instance_id, args.out, args.only)
     finally:
         if server:
             server.terminate()

@@ -1,7 +1,8 @@
 """Where Odoo is, and how to start it, for the test runner and the demo.
 
-Odoo 19.0 is installed from Odoo's own sources into this Python (see
-README.md); nothing here installs it.
+Odoo 19.0 is installed from Odoo's own sources into this Python or the
+project's .venv (``make setup``, scripts/odoo_setup.py; docs/development.md);
+nothing here installs it.
 """
 
 import os
@@ -16,14 +17,10 @@ MISSING_ODOO = """
  Odoo 19.0 cannot be imported by {python}:
    {error}
  The Odoo test suite needs a real Odoo 19.0; it is never skipped.
- Fix: install Odoo 19.0 from Odoo's official sources into this Python, e.g.
-   git clone --depth 1 --branch 19.0 https://github.com/odoo/odoo.git /opt/odoo19
-   sudo apt-get install -y libpq-dev libldap2-dev libsasl2-dev
-   echo 'setuptools<70' > /tmp/constraints.txt
-   PIP_CONSTRAINT=/tmp/constraints.txt pip install -r /opt/odoo19/requirements.txt
-   pip install -e /opt/odoo19 --no-deps
-   pip install --no-deps odoo-addon-queue-job && pip install openupgradelib
- then check with: python3 -c 'import odoo'
+ Fix: `make setup` sets Odoo 19.0, OCA queue_job and this project's
+ requirements up in the project's .venv (ODOO_SOURCE=/path/to/odoo to use
+ sources you have); `make test` then uses it. Other ways, and the
+ PostgreSQL prerequisite: docs/development.md, "Installing Odoo 19.0"
  (or point ODOO_ADDONS_PATH at Odoo's addons folder if it is elsewhere).
 ==============================================================================
 """

@@ -1,8 +1,10 @@
 """Strict validation of JSON responses against BigCommerce's official OpenAPI specs.
 
-The specs (OpenAPI 3.0, copied verbatim from github.com/bigcommerce/docs) live in
-``../shared/bigcommerce-openapi`` next to the repository, or wherever the
-``BIGCOMMERCE_OPENAPI_DIR`` environment variable points.
+The specs (OpenAPI 3.0, BigCommerce's own from github.com/bigcommerce/docs at a
+pinned commit, see ``tests/openapi_specs.py``) are read from the first folder
+that holds them all with the pinned SHA-256: ``bigcommerce_sandbox/openapi/``
+(filled by ``make specs``), then ``$BIGCOMMERCE_OPENAPI_DIR``, then
+``../shared/bigcommerce-openapi`` next to the repository.
 
 Usage::
 
@@ -45,13 +47,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
+try:  # imported as tests.openapi_conformance, or with tests/ on sys.path
+    from tests import openapi_specs
+except ImportError:  # pragma: no cover
+    import openapi_specs
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 JSON_MEDIA_TYPES = ("application/json", "application/problem+json")
-ENV_VAR = "BIGCOMMERCE_OPENAPI_DIR"
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SPEC_DIR = os.path.join(
-    os.path.dirname(REPO_ROOT), "shared", "bigcommerce-openapi"
-)
+ENV_VAR = openapi_specs.ENV_DIR
+REPO_ROOT = openapi_specs.ROOT
+DEFAULT_SPEC_DIR = openapi_specs.SPEC_DIR
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NO_BODY = object()
 
@@ -60,9 +65,37 @@ class SpecNotFoundError(RuntimeError):
     """The directory with the BigCommerce OpenAPI specs is missing or empty."""
 
 
+def spec_dirs():
+    """Where the specs are looked for, in order: the repository's copy, then
+    $BIGCOMMERCE_OPENAPI_DIR, then ../shared/bigcommerce-openapi."""
+    return [DEFAULT_SPEC_DIR, *openapi_specs.local_sources()]
+
+
+_VERIFIED = {}  # tuple of candidate folders -> the verified one
+
+
 def spec_dir():
-    """The spec directory: $BIGCOMMERCE_OPENAPI_DIR, else ../shared/... of the repo."""
-    return os.path.abspath(os.environ.get(ENV_VAR) or DEFAULT_SPEC_DIR)
+    """The first folder of :func:`spec_dirs` holding every pinned spec file
+    with its pinned SHA-256; raises :class:`SpecNotFoundError` saying what
+    each folder lacks (``make specs`` fetches them). Verified once per run."""
+    candidates = tuple(spec_dirs())
+    if candidates in _VERIFIED:
+        return _VERIFIED[candidates]
+    found = []
+    for directory in candidates:
+        problems = openapi_specs.problems(directory)
+        if not problems:
+            _VERIFIED[candidates] = directory
+            return directory
+        found.append(
+            problems[0] + (f" (+{len(problems) - 1})" if len(problems) > 1 else "")
+        )
+    raise SpecNotFoundError(
+        "BigCommerce OpenAPI spec directory not found with the pinned specs: "
+        + "; ".join(found)
+        + ". Run `make specs` (the first run needs the network) or set "
+        f"{ENV_VAR}; see docs/development.md"
+    )
 
 
 def json_path(parent, key):

@@ -6,6 +6,8 @@ passed one).  It refuses to run (exit 2, with the fix) when Odoo 19.0 cannot
 be imported, or when Chromium or websocket-client (the browser tours) is
 missing or the browser does not start: the Odoo suite is never skipped, nor
 any part of it.
+It also refuses when BigCommerce's OpenAPI specs cannot be had at their
+pinned commit (fetched on the first run, see tests/openapi_specs.py).
 """
 
 import os
@@ -17,6 +19,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from odoo_env import ROOT, OdooMissing, require_browser, require_odoo  # noqa: E402
+from openapi_specs import SpecFetchError, ensure  # noqa: E402
 from run_odoo_tests import run_odoo_suite  # noqa: E402
 
 
@@ -46,6 +49,12 @@ def main():
         require_odoo()
         require_browser()
     except OdooMissing as exc:
+        print(exc, file=sys.stderr)
+        print("0 passed, 1 failed, 0 skipped")
+        return 2
+    try:
+        ensure()
+    except SpecFetchError as exc:
         print(exc, file=sys.stderr)
         print("0 passed, 1 failed, 0 skipped")
         return 2

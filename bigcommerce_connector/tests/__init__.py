@@ -26,6 +26,7 @@ from . import test_operations
 from . import test_reconciliation
 from . import test_schedules
 from . import test_tours
+from . import test_first_store
 from . import test_inventory_import
 from . import test_inventory_export
 from . import test_inventory_jobs

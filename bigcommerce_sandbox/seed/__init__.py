@@ -2,7 +2,7 @@
 
 ``populate(state, seed)`` fills a :class:`~.state.StoreState` with records shaped
 exactly like BigCommerce API responses (field names and types from the official
-OpenAPI specs in ``shared/bigcommerce-openapi``). The same seed always gives
+OpenAPI specs, ``bigcommerce_sandbox/openapi/``). The same seed always gives
 byte-identical data: everything comes from ``random.Random(seed)`` and seeded
 dates are fixed (2026-01-05 .. 2026-03-31 UTC, never the wall clock).
 ``create_order``, ``add_refund`` and ``set_order_status`` change the store at

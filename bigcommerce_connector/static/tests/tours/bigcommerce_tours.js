@@ -177,3 +177,54 @@ registry.category("web_tour.tours").add("bigcommerce_user_tour", {
         },
     ],
 });
+
+// No store configured: the dashboard's first-store panel and its links.
+registry.category("web_tour.tours").add("bigcommerce_first_store_tour", {
+    steps: () => [
+        {
+            content: "The dashboard shows the first-store panel",
+            trigger: ".o_view_nocontent .o_bigcommerce_first_store:contains('Connect your first BigCommerce store')",
+        },
+        {
+            content: "Five steps, each linking to a new store's form",
+            trigger: ".o_bigcommerce_first_store ol",
+            run() {
+                const links = [
+                    ...document.querySelectorAll(".o_bigcommerce_first_store ol > li a"),
+                ];
+                const hrefs = links.map((link) => link.getAttribute("href"));
+                if (
+                    links.length !== 5 ||
+                    hrefs.some((href) => href !== "/odoo/bigcommerce-stores/new")
+                ) {
+                    throw new Error(`Unexpected step links: ${hrefs}`);
+                }
+            },
+        },
+        {
+            content: "Follow the store hash step",
+            trigger: ".o_bigcommerce_first_store a.o_bigcommerce_step_store_hash",
+            run: "click",
+        },
+        {
+            content: "A new store's form",
+            trigger: ".o_breadcrumb .active:contains('New')",
+        },
+        {
+            content: "with the store hash, the token and the two buttons of the steps",
+            trigger: ".o_form_view .o_field_widget[name=store_hash] input",
+            run() {
+                const form = document.querySelector(".o_form_view");
+                for (const selector of [
+                    ".o_field_widget[name=access_token] input",
+                    "button[name=action_test_connection]",
+                    "button[name=action_confirm]",
+                ]) {
+                    if (!form.querySelector(selector)) {
+                        throw new Error(`The new store's form lacks ${selector}`);
+                    }
+                }
+            },
+        },
+    ],
+});
