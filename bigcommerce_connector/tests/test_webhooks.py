@@ -19,7 +19,6 @@ from bigcommerce_sandbox.webhooks import build_payload, sign
 from ..client.parsing import parse_datetime
 from ..client.webhook_auth import TOKEN_HEADER
 from ..models.bigcommerce_instance_webhook import (
-    EVENT_RETENTION,
     PREVIOUS_TOKEN_GRACE,
     WEBHOOK_ROUTE,
     WEBHOOK_SCOPES,
@@ -294,7 +293,7 @@ class TestWebhooks(HttpCase):
                 }
             )
 
-        retention = EVENT_RETENTION
+        retention = timedelta(days=self.instance.retention_days)
         hour = timedelta(hours=1)
         old_done = event(1, "done", retention + hour)
         old_ignored = event(2, "ignored", retention + hour)
