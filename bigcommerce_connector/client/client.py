@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import errors, usage
+from .answers import MISSING, request_key
 from .governor import governor_for
 from .hosts import check_api_url, hosts_from_environment
 
@@ -88,6 +89,8 @@ class BigCommerceClient:
         self._session = session or requests.Session()
         self._governor = governor or governor_for(self.api_url)
         self._sleep = sleep
+        # An AnswerCache of the running batch step (answers.py), or None.
+        self.answers = None
 
     def __repr__(self):
         return f"<BigCommerceClient host={self.api_host}>"
@@ -100,8 +103,20 @@ class BigCommerceClient:
         """One call; returns the decoded body (None for 204/empty).
 
         Waits (within ``max_wait``) for the rate limit and retries 429, 5xx
-        and transport failures of reads; anything else raises at once.
+        and transport failures of reads; anything else raises at once. A GET
+        the attached ``answers`` cache already holds is not sent again.
         """
+        answers = self.answers if method == "GET" else None
+        if answers is None:
+            return self._request(method, version, path, params, json)
+        key = request_key(version, path, params)
+        body = answers.get(key)
+        if body is MISSING:
+            body = self._request(method, version, path, params, json)
+            answers.put(key, body)
+        return body
+
+    def _request(self, method, version, path, params, json):
         budget = self.max_wait
         attempt = 0
         while True:

@@ -49,7 +49,11 @@ A cursor is a small JSON-able dict stored as the job's argument:
              skipped, and rows that moved to the end of the collection
              (modified meanwhile) are not missed as page numbers would;
              pages only advance while a whole page shares one key value,
-``started``  (polls) when the chain began: the checkpoint the last step sets.
+``started``  (polls) when the chain began: the checkpoint the last step sets,
+``run``      the token of the chain: the answers a step paid for and has not
+             booked are staged under it for the next step
+             (``tools/staging.py``), so a step stopped by the quota resumes
+             from what it already read instead of asking again.
 
 Inline runs (context ``queue_job__no_delay``: the scripting API, the demo)
 have no queue to come back to: the caller loops over the steps instead of
@@ -63,6 +67,8 @@ from math import ceil
 from odoo import fields
 
 from ..client import RetryableError
+from ..client.answers import about, subject_of
+from .staging import new_run
 
 _logger = logging.getLogger(__name__)
 
@@ -71,25 +77,28 @@ CHANNEL = "root.bigcommerce"
 
 
 def first_cursor(**values):
-    """The cursor of a chain's first step."""
+    """The cursor of a chain's first step (a new run)."""
+    values.setdefault("run", new_run())
     return {"page": 1, "offset": 0, **{k: v for k, v in values.items() if v}}
 
 
-def handle_rows(env, rows, cursor, handle_row):
+def handle_rows(env, rows, cursor, handle_row, client=None):
     """Handle ``rows[cursor["offset"]:]`` one by one, each in a savepoint.
 
     Returns ``(handled, error)``: how many rows of the page are done (the
     offset included) and the transient error that stopped the step, or
     None. Only BigCommerce's transient errors stop the step (the row that met
     it is rolled back and handled by the next step); anything else is the
-    row's own business (the importers keep it as a failed record).
+    row's own business (the importers keep it as a failed record). What
+    ``client`` reads for a row is tagged with the row: its staged answers
+    are dropped once it is handled (``tools/staging.py``).
     """
     handled = cursor.get("offset", 0)
     for row in rows[handled:]:
         try:
             # One row, all or nothing: a rate limit in the middle of an order
             # (its tax lines, its shipments) leaves nothing half-written.
-            with env.cr.savepoint():
+            with env.cr.savepoint(), about(client, subject_of(row)):
                 handle_row(row)
         except RetryableError as error:
             return handled, error
@@ -130,7 +139,8 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     Jobs act in the instance's company, whoever queued them.
     """
     key = f"{record._name}-{record.id}-{method}-{sorted((kwargs or {}).items())}-"
-    key += str(sorted(cursor.items()))
+    # Without the run: two chains at the same place continue as one.
+    key += str(sorted((k, v) for k, v in cursor.items() if k != "run"))
     options = {"channel": CHANNEL, "description": description, "identity_key": key}
     if seconds:
         options["eta"] = fields.Datetime.now() + timedelta(seconds=seconds)
