@@ -68,6 +68,19 @@ def other_apps(sandbox, requests_per_window):
         thread.join(timeout=10)
 
 
+@contextmanager
+def other_apps_every_window(sandbox, requests_per_window):
+    """The store's other apps spend ``requests_per_window`` at the start of
+    every window: the connector's share is exactly the rest, whatever the
+    timing of its jobs (``other_apps`` spends on a timer of its own, whose
+    phase drifts against the store's windows)."""
+    sandbox.set_other_apps(requests_per_window)
+    try:
+        yield
+    finally:
+        sandbox.set_other_apps(0)
+
+
 def run_jobs(env, max_jobs=2000, max_wait=60.0):
     """Run the queued jobs as queue_job's runner would, until none is left.
 

@@ -60,6 +60,7 @@ have no queue to come back to: the caller loops over the steps instead of
 queueing them (:func:`run_inline`) and its client waits for the quota.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 from math import ceil
@@ -150,6 +151,19 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     return getattr(target.with_delay(**options), method)(
         cursor=cursor, **(kwargs or {})
     )
+
+
+def identity_without_run(job_):
+    """queue_job identity of a page job: its arguments, except the run token
+    (two runs at the same page continue as one, as with ``queue_step``)."""
+    hasher = hashlib.sha1()
+    hasher.update(job_.model_name.encode("utf-8"))
+    hasher.update(job_.method_name.encode("utf-8"))
+    hasher.update(str(sorted(job_.recordset.ids)).encode("utf-8"))
+    hasher.update(str(job_.args).encode("utf-8"))
+    kwargs = sorted((k, v) for k, v in job_.kwargs.items() if k != "run")
+    hasher.update(str(kwargs).encode("utf-8"))
+    return hasher.hexdigest()
 
 
 def plan_next(cursor, rows, handled, error, key=None, page_size=PAGE_SIZE):
