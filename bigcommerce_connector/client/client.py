@@ -30,6 +30,11 @@ SERVER_ERROR_RETRY_S = 60.0
 ORDER_INCLUDES = "consignments.line_items,fees"
 
 
+def resolve_api_url(store_hash, api_url=None):
+    """The store's API base URL (BigCommerce's, unless another is given)."""
+    return (api_url or DEFAULT_API_URL).format(store_hash=store_hash).rstrip("/")
+
+
 class _Secret:
     """Holds a credential; its repr never shows it."""
 
@@ -73,8 +78,7 @@ class BigCommerceClient:
         if not access_token:
             raise ValueError("A BigCommerce access token is required.")
         self.store_hash = store_hash
-        self.api_url = (api_url or DEFAULT_API_URL).format(store_hash=store_hash)
-        self.api_url = self.api_url.rstrip("/")
+        self.api_url = resolve_api_url(store_hash, api_url)
         # The token goes to BigCommerce's host only, or to a host the server
         # configuration allows (the sandbox): checked before anything is sent.
         if allowed_hosts is None:

@@ -35,6 +35,7 @@ from . import bigcommerce_export_links
 from . import bigcommerce_instance_export
 from . import bigcommerce_natural_key
 from . import bigcommerce_staged_answer
+from . import bigcommerce_api_quota
 from . import bigcommerce_category
 from . import bigcommerce_brand
 from . import bigcommerce_product_catalog

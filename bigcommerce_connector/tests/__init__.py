@@ -20,6 +20,7 @@ from . import test_export_shipments
 from . import test_export_status_prices
 from . import test_scale
 from . import test_forward_progress
+from . import test_shared_quota
 from . import test_catalog_import
 from . import test_catalog_webhooks
 from . import test_operations

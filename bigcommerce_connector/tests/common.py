@@ -16,11 +16,22 @@ from odoo.tools import mute_logger
 
 from bigcommerce_sandbox import SandboxStore
 
+from ..client import governor_for
+from ..tools.shared_quota import shared_governor
+
 # The Standard plan's quota (150 requests) over a short window: a bulk test
 # meets the governor's reserve and 429s within seconds, as a real store does
 # within minutes. Never raise the quota to make a test pass.
 TEST_QUOTA = 150
 TEST_WINDOW_MS = 3000
+
+
+def forget_quota(env, sandbox):
+    """Forget what the governors know of the sandbox's quota: the one every
+    Odoo process shares (PostgreSQL) and this process's own (pure-Python
+    clients). Tests that reconfigure the sandbox's quota start afresh."""
+    shared_governor(env.cr.dbname, sandbox.api_url).forget()
+    governor_for(sandbox.api_url).forget()
 
 
 def start_sandbox(case, **instance_values):

@@ -5,13 +5,13 @@ from odoo.tests import tagged
 
 from bigcommerce_sandbox.seed.catalog import VARIANT_IMAGE_SKU
 
-from ..client import governor_for
 from ..importers import product as product_importer
 from .common import (
     TEST_QUOTA,
     TEST_WINDOW_MS,
     BigcommerceSandboxCase,
     ConcurrentJobsCase,
+    forget_quota,
     other_apps_every_window,
     run_jobs,
 )
@@ -39,7 +39,7 @@ class TestCatalogImport(BigcommerceSandboxCase):
         self.sandbox.reset()
         # Back to the store every suite runs at (start_sandbox).
         self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     # Helpers
@@ -276,7 +276,7 @@ class TestCatalogImport(BigcommerceSandboxCase):
         the quota runs again later from its own ``id:greater``, never from
         the first page, and every product is bound once."""
         self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         state = self.sandbox.state
         before = self.sandbox.request_count
         # Pages of 3 products (any limit up to 250 is valid): the 20 seeded

@@ -10,9 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..client import governor_for
 from ..importers.customer import CustomerImporter
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 @tagged("post_install", "-at_install")
@@ -26,7 +25,7 @@ class TestCustomerImport(BigcommerceSandboxCase):
         # The sandbox lives for the whole class: undo each test's changes.
         self.sandbox.clear_faults()
         self.sandbox.reset()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     # Helpers

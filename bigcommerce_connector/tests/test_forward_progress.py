@@ -12,9 +12,8 @@ from collections import Counter
 from odoo import fields
 from odoo.tests import tagged
 
-from ..client import governor_for
 from ..client.parsing import parse_datetime
-from .common import other_apps_every_window, run_jobs
+from .common import forget_quota, other_apps_every_window, run_jobs
 from .test_order_import import OrderImportCase
 
 # The Standard quota (150) less the governor's reserve (7): the other apps
@@ -26,7 +25,7 @@ OTHER_APPS_LEAVING_1 = 142
 @tagged("post_install", "-at_install")
 class TestForwardProgress(OrderImportCase):
     def tearDown(self):
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     # Helpers
