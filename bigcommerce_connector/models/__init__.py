@@ -5,6 +5,7 @@ from . import bigcommerce_channel
 from . import bigcommerce_location
 from . import bigcommerce_tax_class
 from . import bigcommerce_instance
+from . import bigcommerce_instance_channel
 from . import res_partner
 from . import product_product
 from . import bigcommerce_product

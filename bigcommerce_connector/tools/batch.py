@@ -74,7 +74,10 @@ from .staging import new_run
 _logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
+# Every job's parent channel; a store's jobs go to its own sub-channel
+# (models/bigcommerce_instance_channel.py).
 CHANNEL = "root.bigcommerce"
+INSTANCE = "bigcommerce.instance"
 
 
 def first_cursor(**values):
@@ -142,7 +145,11 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     key = f"{record._name}-{record.id}-{method}-{sorted((kwargs or {}).items())}-"
     # Without the run: two chains at the same place continue as one.
     key += str(sorted((k, v) for k, v in cursor.items() if k != "run"))
-    options = {"channel": CHANNEL, "description": description, "identity_key": key}
+    options = {
+        "channel": record._job_channel() if record._name == INSTANCE else CHANNEL,
+        "description": description,
+        "identity_key": key,
+    }
     if seconds:
         options["eta"] = fields.Datetime.now() + timedelta(seconds=seconds)
     target = record
