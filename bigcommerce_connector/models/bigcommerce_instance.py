@@ -355,7 +355,7 @@ class BigcommerceInstance(models.Model):
         """Queue a refresh of every confirmed store's settings (statuses, ...)."""
         for instance in self.search([("state", "=", "confirmed")]):
             instance.with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Refresh settings of %s", instance.name),
                 identity_key=f"bigcommerce-refresh-settings-{instance.id}",
             )._job_refresh_store_settings()
@@ -393,7 +393,7 @@ class BigcommerceInstance(models.Model):
             ):
                 continue
             delayed = instance.with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=describe(instance),
                 identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
             )

@@ -173,7 +173,7 @@ class BigcommerceInstance(models.Model):
         self._check_confirmed()
         for instance in self:
             instance.with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import categories of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_categories(category_ids=ids or None)
@@ -185,7 +185,7 @@ class BigcommerceInstance(models.Model):
         self._check_confirmed()
         for instance in self:
             instance.with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import brands of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_brands(brand_ids=ids or None)
@@ -254,7 +254,7 @@ class BigcommerceInstance(models.Model):
         if seconds:
             options["eta"] = fields.Datetime.now() + timedelta(seconds=seconds)
         return self.with_delay(
-            channel=self._job_channel(),
+            channel=self._queue_channel(),
             description=self.env._(
                 "Import products of %(store)s (after id %(after)s)",
                 store=self.name,
@@ -408,7 +408,7 @@ class BigcommerceInstance(models.Model):
         for start in range(0, len(record_ids), IMAGES_PER_JOB):
             chunk = sorted(record_ids[start : start + IMAGES_PER_JOB])
             self.with_delay(
-                channel=self._job_channel(),
+                channel=self._queue_channel(),
                 description=self.env._("Download %s images", len(chunk)),
                 identity_key=identity_exact,
             )._job_download_images(model, chunk)

@@ -29,7 +29,7 @@ class BigcommerceInstance(models.Model):
 
     def _compute_job_channel(self):
         for instance in self:
-            instance.job_channel = instance._job_channel() if instance.id else False
+            instance.job_channel = instance._queue_channel() if instance.id else False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -37,7 +37,7 @@ class BigcommerceInstance(models.Model):
         instances._ensure_job_channels()
         return instances
 
-    def _job_channel(self):
+    def _queue_channel(self):
         """The channel of this store's jobs (``with_delay(channel=...)``)."""
         self.ensure_one()
         return f"{CHANNEL}.store_{self.id}"
@@ -81,5 +81,5 @@ class BigcommerceInstance(models.Model):
             self.sudo().with_context(active_test=False).search([], order="id")  # pylint: disable=no-search-all
         )
         parts = [f"root:{workers_for_jobs}", f"{CHANNEL}:{workers_for_jobs}"]
-        parts += [f"{instance._job_channel()}:{per_store}" for instance in instances]
+        parts += [f"{instance._queue_channel()}:{per_store}" for instance in instances]
         return ",".join(parts)

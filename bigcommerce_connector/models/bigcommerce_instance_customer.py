@@ -102,7 +102,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import customers of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_customers(customer_ids=ids or None, since=since or None)

@@ -123,7 +123,7 @@ class BigcommerceInstance(models.Model):
             instance._check_confirmed()
             locations = instance._inventory_locations(location_ids)
             instance.with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import stock of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_inventory(locations.ids)
@@ -226,7 +226,7 @@ class BigcommerceInstance(models.Model):
             else identity_exact
         )
         return self.with_delay(
-            channel=self._job_channel(),
+            channel=self._queue_channel(),
             description=self.env._("Export stock of %s", self.name),
             identity_key=key,
             eta=eta,
@@ -280,7 +280,7 @@ class BigcommerceInstance(models.Model):
             following, next_page = locations[1:], 1
         if following:
             self.with_delay(
-                channel=self._job_channel(),
+                channel=self._queue_channel(),
                 description=self.env._("Import stock of %s", self.name),
                 identity_key=identity_exact,
             )._job_import_inventory(following.ids, page=next_page)
@@ -332,7 +332,7 @@ class BigcommerceInstance(models.Model):
             self.inventory_export_checkpoint = run_started
         if more:
             self.with_delay(
-                channel=self._job_channel(),
+                channel=self._queue_channel(),
                 description=self.env._("Export stock of %s (next)", self.name),
                 identity_key=identity_exact,
             )._job_export_inventory(

@@ -170,7 +170,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import orders of %s", instance.name),
             )._job_import_orders(
                 order_ids=[int(order_id) for order_id in order_ids or []],

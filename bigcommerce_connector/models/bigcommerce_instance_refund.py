@@ -86,7 +86,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel=instance._job_channel(),
+                channel=instance._queue_channel(),
                 description=self.env._("Import refunds of %s", instance.name),
             )._job_import_refunds(
                 refund_ids=[int(refund_id) for refund_id in refund_ids or []],

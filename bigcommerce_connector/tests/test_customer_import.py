@@ -409,11 +409,11 @@ class TestCustomerImport(BigcommerceSandboxCase):
             trap.assert_jobs_count(2)
             trap.assert_enqueued_job(
                 self.instance._job_poll_customers,
-                properties={"channel": self.instance._job_channel()},
+                properties={"channel": self.instance._queue_channel()},
             )
             trap.assert_enqueued_job(
                 other._job_poll_customers,
-                properties={"channel": other._job_channel()},
+                properties={"channel": other._queue_channel()},
             )
 
     def test_poll_moves_the_checkpoint_only_on_success(self):
@@ -446,7 +446,7 @@ class TestCustomerImport(BigcommerceSandboxCase):
             trap.assert_enqueued_job(
                 self.instance._job_import_customers,
                 kwargs={"customer_ids": [1, 2], "since": None},
-                properties={"channel": self.instance._job_channel()},
+                properties={"channel": self.instance._queue_channel()},
             )
             self.assertTrue(trap.enqueued_jobs[0].identity_key)
         self.assertFalse(self.bindings())

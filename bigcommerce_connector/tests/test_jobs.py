@@ -24,7 +24,7 @@ class TestStoreSettingsJob(BigcommerceSandboxCase):
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
                 self.instance._job_refresh_store_settings,
-                properties={"channel": self.instance._job_channel()},
+                properties={"channel": self.instance._queue_channel()},
             )
             trap.perform_enqueued_jobs()
         refresh = self.instance.log_ids.filtered(

@@ -20,12 +20,17 @@ BACKLOG = 200
 
 @tagged("post_install", "-at_install")
 class TestStoreChannels(BigcommerceSandboxCase):
-    def _first_jobs_to_run(self, config):
-        """The jobs the runner would start first, with ``config``, among the
-        pending ones (oldest first)."""
+    def _first_jobs_to_run(self, config, after_id):
+        """The jobs the runner would start first, with ``config``, among
+        those queued by the test (after job ``after_id``; other suites leave
+        jobs committed in the database)."""
         manager = ChannelManager()
         manager.simple_configure(config)
-        jobs = self.env["queue.job"].sudo().search([], order="date_created, id")
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("id", ">", after_id)], order="date_created, id")
+        )
         for seq, job in enumerate(jobs):
             manager.notify(
                 self.env.cr.dbname,
@@ -44,6 +49,7 @@ class TestStoreChannels(BigcommerceSandboxCase):
         other = self.env["bigcommerce.instance"].create(
             {"name": "Other store", "store_hash": "other", "access_token": "x"}
         )
+        before = self.env["queue.job"].sudo().search([], order="id desc", limit=1)
         # The busy store's backlog: a webhook job per changed order.
         for order_id in range(1, BACKLOG + 1):
             busy._enqueue_webhook_job("order", order_id)
@@ -53,21 +59,21 @@ class TestStoreChannels(BigcommerceSandboxCase):
         config = self.env["bigcommerce.instance"]._queue_job_channels_config(
             workers_for_jobs=3, per_store=1
         )
-        first = self._first_jobs_to_run(config)
+        first = self._first_jobs_to_run(config, before.id or 0)
         self.assertIn(
             new_order.uuid,
             first,
             f"the other store's job waits behind {BACKLOG} jobs of the busy one",
         )
         self.assertEqual(len(first), 2, "one job of each store, within capacity")
-        self.assertEqual(new_order.channel, other._job_channel())
-        self.assertIn(f"{other._job_channel()}:1", config)
+        self.assertEqual(new_order.channel, other._queue_channel())
+        self.assertIn(f"{other._queue_channel()}:1", config)
 
     def test_each_store_has_a_channel_record(self):
         """Its done jobs are purged after a week, like the parent's."""
         channel = (
             self.env["queue.job.channel"]
             .sudo()
-            .search([("complete_name", "=", self.instance._job_channel())])
+            .search([("complete_name", "=", self.instance._queue_channel())])
         )
         self.assertEqual(channel.removal_interval, 7)

@@ -146,7 +146,7 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     # Without the run: two chains at the same place continue as one.
     key += str(sorted((k, v) for k, v in cursor.items() if k != "run"))
     options = {
-        "channel": record._job_channel() if record._name == INSTANCE else CHANNEL,
+        "channel": record._queue_channel() if record._name == INSTANCE else CHANNEL,
         "description": description,
         "identity_key": key,
     }
