@@ -281,11 +281,17 @@ class RequestContext:
 
 
 class RateLimiter:
-    """A fixed window per store, reported in BigCommerce's X-Rate-Limit-* headers."""
+    """A fixed window per store, reported in BigCommerce's X-Rate-Limit-* headers.
+
+    ``other_apps``: requests the store's other apps spend at the start of
+    every window (a test control: the connector's share is then exactly
+    ``quota - other_apps`` per window, whatever the timing).
+    """
 
     def __init__(self, quota, window_ms):
         self.quota = quota
         self.window_ms = window_ms
+        self.other_apps = 0
         self._lock = threading.Lock()
         self._window_start = None
         self._used = 0
@@ -297,6 +303,12 @@ class RateLimiter:
             self._window_start = None
             self._used = 0
 
+    def set_other_apps(self, requests_per_window):
+        """From the next request on: a new window, the other apps' share spent."""
+        with self._lock:
+            self.other_apps = requests_per_window
+            self._window_start = None
+
     def hit(self):
         """Count one request; returns (allowed, headers)."""
         with self._lock:
@@ -304,7 +316,7 @@ class RateLimiter:
             window_s = self.window_ms / 1000.0
             if self._window_start is None or now >= self._window_start + window_s:
                 self._window_start = now
-                self._used = 0
+                self._used = min(self.other_apps, self.quota)
             allowed = self._used < self.quota
             if allowed:
                 self._used += 1
@@ -506,6 +518,10 @@ class SandboxStore:
 
     def set_rate_limit(self, quota=DEFAULT_QUOTA, window_ms=DEFAULT_WINDOW_MS):
         self.rate_limiter.configure(quota, window_ms)
+
+    def set_other_apps(self, requests_per_window):
+        """The store's other apps spend this much at the start of every window."""
+        self.rate_limiter.set_other_apps(requests_per_window)
 
     def set_faults(self, **settings):
         self.faults.configure(**settings)

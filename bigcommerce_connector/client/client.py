@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import errors, usage
+from .answers import MISSING, request_key
 from .governor import governor_for
 from .hosts import check_api_url, hosts_from_environment
 
@@ -27,6 +28,11 @@ PLATFORM_LOAD_RETRY_S = 120.0
 SERVER_ERROR_RETRY_S = 60.0
 
 ORDER_INCLUDES = "consignments.line_items,fees"
+
+
+def resolve_api_url(store_hash, api_url=None):
+    """The store's API base URL (BigCommerce's, unless another is given)."""
+    return (api_url or DEFAULT_API_URL).format(store_hash=store_hash).rstrip("/")
 
 
 class _Secret:
@@ -72,8 +78,7 @@ class BigCommerceClient:
         if not access_token:
             raise ValueError("A BigCommerce access token is required.")
         self.store_hash = store_hash
-        self.api_url = (api_url or DEFAULT_API_URL).format(store_hash=store_hash)
-        self.api_url = self.api_url.rstrip("/")
+        self.api_url = resolve_api_url(store_hash, api_url)
         # The token goes to BigCommerce's host only, or to a host the server
         # configuration allows (the sandbox): checked before anything is sent.
         if allowed_hosts is None:
@@ -88,6 +93,8 @@ class BigCommerceClient:
         self._session = session or requests.Session()
         self._governor = governor or governor_for(self.api_url)
         self._sleep = sleep
+        # An AnswerCache of the running batch step (answers.py), or None.
+        self.answers = None
 
     def __repr__(self):
         return f"<BigCommerceClient host={self.api_host}>"
@@ -104,8 +111,20 @@ class BigCommerceClient:
         ``{name: text}`` (an image upload).
 
         Waits (within ``max_wait``) for the rate limit and retries 429, 5xx
-        and transport failures of reads; anything else raises at once.
+        and transport failures of reads; anything else raises at once. A GET
+        the attached ``answers`` cache already holds is not sent again.
         """
+        answers = self.answers if method == "GET" else None
+        if answers is None:
+            return self._request(method, version, path, params, json, files)
+        key = request_key(version, path, params)
+        body = answers.get(key)
+        if body is MISSING:
+            body = self._request(method, version, path, params, json, files)
+            answers.put(key, body)
+        return body
+
+    def _request(self, method, version, path, params, json, files=None):
         budget = self.max_wait
         attempt = 0
         while True:

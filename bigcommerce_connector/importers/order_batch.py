@@ -20,6 +20,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.exceptions import UserError, ValidationError
 
 from ..client import BigCommerceError, RetryableError
+from ..client.answers import about
 from . import order_history
 from .order import OrderImportError
 
@@ -41,7 +42,9 @@ def import_page(importer, orders, offset=0):
     error = None
     for order in orders[offset:]:
         try:
-            with env.cr.savepoint():
+            # Its reads are tagged with the order: a step stopped in the
+            # middle keeps them for the next one (tools/staging.py).
+            with env.cr.savepoint(), about(importer.client, order["id"]):
                 prepared = _prepare(importer, records, order)
         except RetryableError as stop:
             importer._forget_rolled_back()

@@ -6,6 +6,7 @@ from . import bigcommerce_location
 from . import bigcommerce_tax_class
 from . import bigcommerce_instance
 from . import bigcommerce_instance_rights
+from . import bigcommerce_instance_channel
 from . import res_partner
 from . import product_product
 from . import bigcommerce_product
@@ -36,6 +37,8 @@ from . import bigcommerce_export_record
 from . import bigcommerce_export_links
 from . import bigcommerce_instance_export
 from . import bigcommerce_natural_key
+from . import bigcommerce_staged_answer
+from . import bigcommerce_api_quota
 from . import bigcommerce_category
 from . import bigcommerce_brand
 from . import bigcommerce_product_catalog

@@ -15,7 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..client import usage
-from ..client.governor import governor_for
+from ..tools.shared_quota import store_key
 
 GRAPH_DAYS = 14
 
@@ -252,6 +252,25 @@ class BigcommerceInstance(models.Model):
             )
 
     def _compute_dashboard_quota(self):
+        # The last reading of each store's quota, shared by every process.
+        readings = {
+            row.store_key: row
+            for row in self.env["bigcommerce.api.quota"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "store_key",
+                        "in",
+                        [
+                            store_key(instance._api_url())
+                            for instance in self
+                            if instance.sudo().api_url
+                        ],
+                    )
+                ]
+            )
+        }
         for instance in self:
             api_url = instance.sudo().api_url
             if not api_url:
@@ -259,10 +278,10 @@ class BigcommerceInstance(models.Model):
                 instance.dashboard_api_quota_hour = 0
                 continue
             instance.dashboard_api_requests_hour = usage.last_hour(api_url)
-            governor = governor_for(api_url)
-            if governor.quota and governor.window_s:
+            reading = readings.get(store_key(instance._api_url()))
+            if reading and reading.quota and reading.window_s:
                 instance.dashboard_api_quota_hour = int(
-                    governor.quota * 3600 / governor.window_s
+                    reading.quota * 3600 / reading.window_s
                 )
             else:
                 instance.dashboard_api_quota_hour = 0

@@ -56,7 +56,7 @@ class BigcommerceShipment(models.Model):
                 and instance.validate_deliveries_from_bigcommerce
             ):
                 instance.with_delay(
-                    channel="root.bigcommerce",
+                    channel=instance._queue_channel(),
                     description=self.env._(
                         "Validate the delivery of BigCommerce shipment %s",
                         shipment.bigcommerce_id,

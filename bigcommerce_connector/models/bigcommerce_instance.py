@@ -14,10 +14,12 @@ from ..client import (
     TransportError,
     api_host_problem,
 )
+from ..client.client import resolve_api_url
 from ..tools import secret_box
 from ..tools.api_hosts import allowed_api_hosts
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only, check_bigcommerce_admin
+from ..tools.shared_quota import shared_governor
 from .bigcommerce_log import LOG_LEVELS, log_operation
 
 _logger = logging.getLogger(__name__)
@@ -356,7 +358,7 @@ class BigcommerceInstance(models.Model):
         """Queue a refresh of every confirmed store's settings (statuses, ...)."""
         for instance in self.search([("state", "=", "confirmed")]):
             instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Refresh settings of %s", instance.name),
                 identity_key=f"bigcommerce-refresh-settings-{instance.id}",
             )._job_refresh_store_settings()
@@ -394,7 +396,7 @@ class BigcommerceInstance(models.Model):
             ):
                 continue
             delayed = instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=describe(instance),
                 identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
             )
@@ -451,7 +453,20 @@ class BigcommerceInstance(models.Model):
             api_url=instance.api_url,
             max_wait=max_wait,
             allowed_hosts=allowed,
+            governor=instance._quota_governor(),
         )
+
+    def _quota_governor(self):
+        """The store's rate-limit governor, shared by every Odoo process and
+        node on this database (``tools/shared_quota.py``)."""
+        self.ensure_one()
+        return shared_governor(self.env.cr.dbname, self._api_url())
+
+    def _api_url(self):
+        """The store's API base URL, as the client resolves it."""
+        self.ensure_one()
+        instance = self.sudo()
+        return resolve_api_url((instance.store_hash or "").strip(), instance.api_url)
 
     def _job_client(self):
         """The client of a job.

@@ -4,11 +4,13 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError
 
+from ..client import RetryableError
 from ..client.parsing import format_iso8601, parse_datetime
 from ..importers.brand import BrandImporter
 from ..importers.category import CategoryImporter
 from ..importers.product import PAGE_SIZE, ProductImporter
 from ..importers.product_image import download_records
+from ..tools import batch, staging
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_instance import MIN_POLL_MINUTES
@@ -175,7 +177,7 @@ class BigcommerceInstance(models.Model):
         self._check_confirmed()
         for instance in self:
             instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import categories of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_categories(category_ids=ids or None)
@@ -188,7 +190,7 @@ class BigcommerceInstance(models.Model):
         self._check_confirmed()
         for instance in self:
             instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import brands of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_brands(brand_ids=ids or None)
@@ -252,30 +254,37 @@ class BigcommerceInstance(models.Model):
     # Jobs
     # ------------------------------------------------------------
 
-    def _delay_products_page(self, **kwargs):
+    def _delay_products_page(self, seconds=0, **kwargs):
+        options = {}
+        if seconds:
+            options["eta"] = fields.Datetime.now() + timedelta(seconds=seconds)
         return self.with_delay(
-            channel="root.bigcommerce",
+            channel=self._queue_channel(),
             description=self.env._(
                 "Import products of %(store)s (after id %(after)s)",
                 store=self.name,
                 after=kwargs.get("after_id") or 0,
             ),
-            identity_key=identity_exact,
+            identity_key=batch.identity_without_run,
+            **options,
         )._job_import_products(**kwargs)
 
     def _job_import_products(
-        self, product_ids=None, since=None, after_id=0, run_started=None
+        self, product_ids=None, since=None, after_id=0, run_started=None, run=None
     ):
         """Queue job: import one page of products, then queue the next page.
 
         One request (``include=variants,images``, 250 per page, ``id`` >
-        ``after_id``); a rate limit makes queue_job run this same page again
-        later, never page 1. ``run_started`` (a full import) stamps the
+        ``after_id``), plus the page's unknown categories and brands; a rate
+        limit makes this same page run again later, never page 1, from what
+        it already read: the answers are staged under ``run``
+        (``tools/staging.py``). ``run_started`` (a full import) stamps the
         bindings read; the last page archives those it did not read
         (deleted in BigCommerce). ``product_ids``: those products only;
         the ones BigCommerce no longer has are archived.
         """
         self.ensure_one()
+        run = run or staging.new_run()
         with (
             retry_job_on_transient_errors(self.env),
             log_operation(self, "import_products", "product") as recorder,
@@ -285,17 +294,46 @@ class BigcommerceInstance(models.Model):
             since_iso = (
                 format_iso8601(fields.Datetime.to_datetime(since)) if since else None
             )
-            rows, more = importer.fetch_page(
-                after_id=after_id, since=since_iso, product_ids=product_ids
-            )
-            importer.import_rows(rows, seen_at=run_started)
+            page = {
+                "product_ids": product_ids,
+                "since": since,
+                "after_id": after_id,
+                "run_started": run_started,
+            }
+            with staging.staged_answers(self, client, run) as answers:
+                try:
+                    # All or nothing: a stop leaves no half-imported page.
+                    with self.env.cr.savepoint():
+                        rows, more = importer.fetch_page(
+                            after_id=after_id, since=since_iso, product_ids=product_ids
+                        )
+                        importer.import_rows(rows, seen_at=run_started)
+                except RetryableError as error:
+                    if not answers.new_answers():
+                        raise  # nothing read: queue_job runs this job again
+                    staging.settle(self, run, answers, [], page_done=False)
+                    seconds = batch.retry_seconds(error)
+                    self._delay_products_page(seconds=seconds, run=run, **page)
+                    recorder.note(
+                        self.env._(
+                            "Stopped by %(error)s; the page resumes in %(seconds)s s "
+                            "from what it read.",
+                            error=error.message,
+                            seconds=seconds,
+                        )
+                    )
+                    return self.env._("Page stopped by the quota; resumes later.")
+                staging.settle(self, run, answers, [], page_done=True)
             if product_ids:
                 gone = set(product_ids) - {row["id"] for row in rows}
                 archived = importer.archive(self._product_bindings(gone))
                 more = False
             elif rows and more:
                 self._delay_products_page(
-                    since=since, after_id=rows[-1]["id"], run_started=run_started
+                    since=since,
+                    after_id=rows[-1]["id"],
+                    run_started=run_started,
+                    run=run,
                 )
                 archived = 0
             elif run_started:
@@ -375,7 +413,7 @@ class BigcommerceInstance(models.Model):
         for start in range(0, len(record_ids), IMAGES_PER_JOB):
             chunk = sorted(record_ids[start : start + IMAGES_PER_JOB])
             self.with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._("Download %s images", len(chunk)),
                 identity_key=identity_exact,
             )._job_download_images(model, chunk)

@@ -4,9 +4,10 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.job import identity_exact
 from odoo.exceptions import UserError
 
+from ..client import RetryableError
 from ..client.parsing import format_iso8601, parse_datetime
 from ..importers.customer import BATCH_SIZE, CustomerImporter
-from ..tools import batch
+from ..tools import batch, staging
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
@@ -117,7 +118,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import customers of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_customers(customer_ids=ids or None, since=since or None)
@@ -229,7 +230,23 @@ class BigcommerceInstance(models.Model):
     def _import_customers_step(
         self, client, cursor, recorder, customer_ids=None, until=None, date_field=None
     ):
-        """Read the page at ``cursor`` and import its customers from its offset."""
+        """Read the page at ``cursor`` and import its customers from its offset.
+
+        The page and the extra addresses are two requests: when the quota
+        stops the second, the page is staged and the next step of the run
+        asks only for the addresses (``tools/staging.py``).
+        """
+        run = cursor.get("run")
+        with staging.staged_answers(self, client, run) as answers:
+            rows, handled, error = self._book_customers_page(
+                client, cursor, recorder, customer_ids, until, date_field
+            )
+            staging.settle(self, run, answers, [], page_done=not error)
+        return rows, handled, error
+
+    def _book_customers_page(
+        self, client, cursor, recorder, customer_ids, until, date_field
+    ):
         importer = CustomerImporter(self, client, recorder)
         page = cursor["page"]
         params = {"include": "addresses", "page": 1, "limit": BATCH_SIZE}
@@ -252,10 +269,15 @@ class BigcommerceInstance(models.Model):
         if customer_ids:
             # A page of ids is complete even if BigCommerce lost some of them.
             rows = rows + [None] * (len(chunk) - len(rows))
-        todo = [row for row in rows[cursor.get("offset", 0) :] if row]
+        offset = cursor.get("offset", 0)
+        todo = [row for row in rows[offset:] if row]
         # The page's extra addresses in one request, its new customers in one
         # batch: nothing below calls BigCommerce, so the page is done whole.
-        importer.import_page(todo, importer._all_addresses(todo))
+        try:
+            more = importer._all_addresses(todo)
+        except RetryableError as error:
+            return rows, offset, error
+        importer.import_page(todo, more)
         return rows, len(rows), None
 
     # ------------------------------------------------------------

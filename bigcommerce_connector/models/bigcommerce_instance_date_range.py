@@ -104,7 +104,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             delayed = instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._(
                     "Import %(entity)s of %(store)s (%(field)s %(start)s to %(end)s)",
                     entity=entity,

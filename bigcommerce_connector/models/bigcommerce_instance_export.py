@@ -199,7 +199,7 @@ class BigcommerceInstance(models.Model):
         for instance in self:
             instance._check_confirmed()
             instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Export prices of %s", instance.name),
             )._job_export_prices(product_ids=product_ids or None)
         return True
@@ -320,7 +320,7 @@ class BigcommerceInstance(models.Model):
             counts = PriceExporter(self, self._job_client(), recorder).export(bindings)
         if len(bindings) == PRICE_JOB_SIZE:
             self.with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._("Export prices of %s", self.name),
             )._job_export_prices(product_ids=product_ids, after_id=bindings[-1].id)
         return dict(counts)
@@ -366,7 +366,7 @@ class BigcommerceInstance(models.Model):
         return (
             self.with_user(SUPERUSER_ID)
             .with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._(
                     "Export delivery %s to BigCommerce", picking.name
                 ),
@@ -380,7 +380,7 @@ class BigcommerceInstance(models.Model):
         return (
             self.with_user(SUPERUSER_ID)
             .with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._(
                     "Export %(kind)s of %(order)s", kind=kind, order=record.display_name
                 ),

@@ -125,7 +125,7 @@ class BigcommerceInstance(models.Model):
             instance._check_confirmed()
             locations = instance._inventory_locations(location_ids)
             instance.with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import stock of %s", instance.name),
                 identity_key=identity_exact,
             )._job_import_inventory(locations.ids)
@@ -231,7 +231,7 @@ class BigcommerceInstance(models.Model):
             else identity_exact
         )
         return self.with_delay(
-            channel="root.bigcommerce",
+            channel=self._queue_channel(),
             description=self.env._("Export stock of %s", self.name),
             identity_key=key,
             eta=eta,
@@ -285,7 +285,7 @@ class BigcommerceInstance(models.Model):
             following, next_page = locations[1:], 1
         if following:
             self.with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._("Import stock of %s", self.name),
                 identity_key=identity_exact,
             )._job_import_inventory(following.ids, page=next_page)
@@ -337,7 +337,7 @@ class BigcommerceInstance(models.Model):
             self.inventory_export_checkpoint = run_started
         if more:
             self.with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._("Export stock of %s (next)", self.name),
                 identity_key=identity_exact,
             )._job_export_inventory(

@@ -156,7 +156,7 @@ class BigcommerceInstance(models.Model):
 
     def _delay_listing_step(self, template_ids=None, after_id=0, eta=None):
         options = {
-            "channel": batch.CHANNEL,
+            "channel": self._queue_channel(),
             "description": self.env._("Export products to %s", self.name),
         }
         if eta:

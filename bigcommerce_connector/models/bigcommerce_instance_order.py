@@ -12,7 +12,7 @@ from ..client.client import ORDER_INCLUDES
 from ..client.parsing import format_rfc2822, parse_datetime
 from ..importers import order_batch
 from ..importers.order import OrderImporter
-from ..tools import batch
+from ..tools import batch, staging
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
@@ -175,7 +175,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import orders of %s", instance.name),
             )._job_import_orders(
                 order_ids=[int(order_id) for order_id in order_ids or []],
@@ -294,8 +294,25 @@ class BigcommerceInstance(models.Model):
     ):
         """Read one page at ``cursor`` and book its orders from its offset.
 
-        Returns (rows, handled, error) for ``tools.batch.plan_next``.
+        Returns (rows, handled, error) for ``tools.batch.plan_next``. What
+        the run already read is not asked again, and what this step read for
+        the orders it could not book is staged for the next one
+        (``tools/staging.py``).
         """
+        run = cursor.get("run")
+        with staging.staged_answers(self, client, run) as answers:
+            rows, handled, error = self._book_orders_page(
+                client, cursor, recorder, order_ids, date_to, date_field
+            )
+            offset = cursor.get("offset", 0)
+            staging.settle(
+                self, run, answers, rows[offset:handled], page_done=not error
+            )
+        return rows, handled, error
+
+    def _book_orders_page(
+        self, client, cursor, recorder, order_ids, date_to, date_field
+    ):
         importer = OrderImporter(self, client, recorder)
         importer.history = self._history_policy(history, bool(order_ids))
         page = cursor["page"]
@@ -314,7 +331,9 @@ class BigcommerceInstance(models.Model):
                     _logger.exception("Import of BigCommerce order %s failed", order_id)
                     importer.give_up(order, self.env._("Unexpected error: %s", error))
 
-            handled, error = batch.handle_rows(self.env, rows, cursor, handle)
+            handled, error = batch.handle_rows(
+                self.env, rows, cursor, handle, client=client
+            )
         else:
             # By creation date ("the orders of last week") or modification.
             key = _date_key({"date_field": date_field})

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..client.parsing import format_iso8601
 from ..importers.refund import RefundImporter
-from ..tools import batch
+from ..tools import batch, staging
 from ..tools.job_retry import retry_job_on_transient_errors, run_or_keep
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
@@ -88,7 +88,7 @@ class BigcommerceInstance(models.Model):
                     self.env._("Confirm the instance %s first.", instance.name)
                 )
             instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Import refunds of %s", instance.name),
             )._job_import_refunds(
                 refund_ids=[int(refund_id) for refund_id in refund_ids or []],
@@ -206,8 +206,25 @@ class BigcommerceInstance(models.Model):
     ):
         """Read the page (or id:in request) at ``cursor``; book its refunds.
 
-        Returns (rows, handled, error, whether it was the last page).
+        Returns (rows, handled, error, whether it was the last page). What
+        the run already read (the page, the orders of its refunds and their
+        answers) is not asked again; what this step read for the refunds it
+        could not book is staged for the next one (``tools/staging.py``).
         """
+        run = cursor.get("run")
+        with staging.staged_answers(self, client, run) as answers:
+            rows, handled, error, complete = self._book_refunds_page(
+                client, cursor, recorder, refund_ids, order_ids, until
+            )
+            offset = cursor.get("offset", 0)
+            staging.settle(
+                self, run, answers, rows[offset:handled], page_done=not error
+            )
+        return rows, handled, error, complete
+
+    def _book_refunds_page(
+        self, client, cursor, recorder, refund_ids, order_ids, until
+    ):
         importer = RefundImporter(self, client, recorder)
         page = cursor["page"]
         if refund_ids or order_ids:
@@ -248,7 +265,9 @@ class BigcommerceInstance(models.Model):
             booked.add(refund["id"])
             importer.import_refund(refund)
 
-        handled, error = batch.handle_rows(self.env, rows, cursor, handle)
+        handled, error = batch.handle_rows(
+            self.env, rows, cursor, handle, client=client
+        )
         done = rows[cursor.get("offset", 0) : handled]
         self._note_page(recorder, "refund", [row["id"] for row in done])
         self._note_summary(recorder, "refund", importer.counts, 0)

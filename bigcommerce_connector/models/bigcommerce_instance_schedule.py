@@ -188,7 +188,7 @@ class BigcommerceInstance(models.Model):
             if not instance._schedule_is_due(kind, now):
                 continue
             delayed = instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=describe(instance),
                 identity_key=f"bigcommerce-poll-{kind}s-{instance.id}",
             )

@@ -409,7 +409,7 @@ class BigcommerceInstance(models.Model):
             [("state", "=", "confirmed"), ("webhook_registered_at", "!=", False)]
         ):
             instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=self.env._("Check webhooks of %s", instance.name),
                 identity_key=f"bigcommerce-check-webhooks-{instance.id}",
             )._job_check_webhooks()
@@ -508,7 +508,7 @@ class BigcommerceInstance(models.Model):
         (created, updated, statusUpdated, a shipment) reads it once."""
         self.ensure_one()
         self.with_company(company_id or self.company_id).with_delay(
-            channel="root.bigcommerce",
+            channel=self._queue_channel(),
             description=self.env._(
                 "Webhook: sync BigCommerce %(type)s %(id)s",
                 type=target_type,

@@ -447,7 +447,7 @@ class BigcommerceInstance(models.Model):
             done = report._run_step(self._job_client())
         if not done:
             self.with_delay(
-                channel="root.bigcommerce",
+                channel=self._queue_channel(),
                 description=self.env._("Reconcile %s (continued)", self.name),
                 identity_key=f"bigcommerce-reconcile-{report.id}-{report.next_page}-{report.phase}",
             )._job_reconcile(report_id=report.id)

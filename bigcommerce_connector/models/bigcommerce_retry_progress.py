@@ -45,7 +45,7 @@ class BigcommerceRetryProgress(models.AbstractModel):
         for record in self:
             instance = record.instance_id
             delayed = instance.with_company(instance.company_id).with_delay(
-                channel="root.bigcommerce",
+                channel=instance._queue_channel(),
                 description=description % record.bigcommerce_id,
                 identity_key=record._retry_identity_key(),
             )

@@ -20,6 +20,9 @@ from . import test_webhook_hardening
 from . import test_export_shipments
 from . import test_export_status_prices
 from . import test_scale
+from . import test_forward_progress
+from . import test_shared_quota
+from . import test_store_channels
 from . import test_catalog_import
 from . import test_catalog_webhooks
 from . import test_operations

@@ -16,6 +16,9 @@ from odoo.tools import SQL, mute_logger
 
 from bigcommerce_sandbox import SandboxStore
 
+from ..client import governor_for
+from ..tools.shared_quota import shared_governor
+
 # The Standard plan's quota (150 requests) over a short window: a bulk test
 # meets the governor's reserve and 429s within seconds, as a real store does
 # within minutes. Never raise the quota to make a test pass.
@@ -23,6 +26,14 @@ TEST_QUOTA = 150
 TEST_WINDOW_MS = 3000
 # A go-live date before every seeded order (the seed starts in 2025).
 HISTORY_BOOKED_FROM = "2020-01-01 00:00:00"
+
+
+def forget_quota(env, sandbox):
+    """Forget what the governors know of the sandbox's quota: the one every
+    Odoo process shares (PostgreSQL) and this process's own (pure-Python
+    clients). Tests that reconfigure the sandbox's quota start afresh."""
+    shared_governor(env.cr.dbname, sandbox.api_url).forget()
+    governor_for(sandbox.api_url).forget()
 
 
 def start_sandbox(case, **instance_values):
@@ -71,6 +82,19 @@ def other_apps(sandbox, requests_per_window):
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+@contextmanager
+def other_apps_every_window(sandbox, requests_per_window):
+    """The store's other apps spend ``requests_per_window`` at the start of
+    every window: the connector's share is exactly the rest, whatever the
+    timing of its jobs (``other_apps`` spends on a timer of its own, whose
+    phase drifts against the store's windows)."""
+    sandbox.set_other_apps(requests_per_window)
+    try:
+        yield
+    finally:
+        sandbox.set_other_apps(0)
 
 
 def run_jobs(env, max_jobs=2000, max_wait=60.0):

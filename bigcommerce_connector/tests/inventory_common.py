@@ -1,7 +1,6 @@
 from odoo import Command
 
-from ..client import governor_for
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 class InventoryCase(BigcommerceSandboxCase):
@@ -31,7 +30,7 @@ class InventoryCase(BigcommerceSandboxCase):
     def tearDown(self):
         self.sandbox.clear_faults()
         self.sandbox.reset()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     @classmethod

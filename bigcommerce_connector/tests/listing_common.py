@@ -7,9 +7,8 @@ import os
 
 from odoo import Command
 
-from ..client import governor_for
 from .checkout_path import _CHECKOUT
-from .common import TEST_QUOTA, TEST_WINDOW_MS, BigcommerceSandboxCase
+from .common import TEST_QUOTA, TEST_WINDOW_MS, BigcommerceSandboxCase, forget_quota
 
 PRODUCTS = r"/v3/catalog/products"
 PRODUCT_VARIANTS = r"/v3/catalog/products/\d+/variants"
@@ -60,7 +59,7 @@ class ListingCase(BigcommerceSandboxCase):
     def tearDown(self):
         self.sandbox.reset()
         self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     # Helpers

@@ -10,9 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..client import governor_for
 from ..importers.customer import CustomerImporter
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 @tagged("post_install", "-at_install")
@@ -26,7 +25,7 @@ class TestCustomerImport(BigcommerceSandboxCase):
         # The sandbox lives for the whole class: undo each test's changes.
         self.sandbox.clear_faults()
         self.sandbox.reset()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     # Helpers
@@ -419,11 +418,11 @@ class TestCustomerImport(BigcommerceSandboxCase):
                 trap.assert_jobs_count(count, only=store._job_poll_customers)
             trap.assert_enqueued_job(
                 self.instance._job_poll_customers,
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": self.instance._queue_channel()},
             )
             trap.assert_enqueued_job(
                 other._job_poll_customers,
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": other._queue_channel()},
             )
 
     def test_poll_moves_the_checkpoint_only_on_success(self):
@@ -454,7 +453,7 @@ class TestCustomerImport(BigcommerceSandboxCase):
             trap.assert_enqueued_job(
                 self.instance._job_import_customers,
                 kwargs={"customer_ids": [1, 2], "since": None},
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": self.instance._queue_channel()},
             )
             self.assertTrue(trap.enqueued_jobs[0].identity_key)
         self.assertFalse(self.bindings())

@@ -6,8 +6,7 @@ partner or a company the store did not create."""
 
 from odoo.tests import tagged
 
-from ..client import governor_for
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 @tagged("post_install", "-at_install")
@@ -19,7 +18,7 @@ class TestGuestMatching(BigcommerceSandboxCase):
 
     def tearDown(self):
         self.sandbox.reset()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     def import_customers(self, customer_ids):

@@ -3,8 +3,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..client import governor_for
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 @tagged("post_install", "-at_install")
@@ -12,7 +11,7 @@ class TestStoreSettingsJob(BigcommerceSandboxCase):
     def tearDown(self):
         self.sandbox.clear_faults()
         self.sandbox.set_rate_limit()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     def test_cron_queues_one_job_per_confirmed_store(self):
@@ -28,7 +27,7 @@ class TestStoreSettingsJob(BigcommerceSandboxCase):
             trap.assert_jobs_count(0, only=draft._job_refresh_store_settings)
             trap.assert_enqueued_job(
                 self.instance._job_refresh_store_settings,
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": self.instance._queue_channel()},
             )
         # The queued job, run as the runner would.
         self.instance._job_refresh_store_settings()

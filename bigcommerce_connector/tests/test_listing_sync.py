@@ -4,12 +4,12 @@ imported catalog sends nothing, the schedule."""
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.tests import new_test_user, tagged
 
-from ..client import governor_for
 from ..exporters.product import ProductExporter
 from .common import (
     TEST_QUOTA,
     TEST_WINDOW_MS,
     ConcurrentJobsCase,
+    forget_quota,
     other_apps,
     queued_job,
     run_jobs,
@@ -292,7 +292,7 @@ class TestListingQuota(ListingCase):
         apps leaving the connector a few requests per window: a job stopped
         by the quota keeps what it created and runs again at the reset."""
         self.sandbox.set_rate_limit(quota=TEST_QUOTA, window_ms=TEST_WINDOW_MS)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         templates = self.env["product.template"]
         for index in range(30):
             templates |= self.template(

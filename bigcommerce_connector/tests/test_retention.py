@@ -9,8 +9,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..client import governor_for
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, forget_quota
 
 
 @tagged("post_install", "-at_install")
@@ -22,7 +21,7 @@ class TestRetention(BigcommerceSandboxCase):
 
     def tearDown(self):
         self.sandbox.reset()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     def aged(self, model, values, column, days):

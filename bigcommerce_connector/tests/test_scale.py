@@ -10,13 +10,12 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..client import governor_for
 from ..client.parsing import parse_datetime, parse_money
 from ..importers import order_batch
 from ..importers.customer import CustomerImporter
 from ..importers.order import OrderImporter
 from ..importers.refund import RefundImporter
-from .common import ConcurrentJobsCase, other_apps, run_jobs
+from .common import ConcurrentJobsCase, forget_quota, other_apps, run_jobs
 from .test_order_import import OrderImportCase
 from .test_refund_import import RefundImportCase
 
@@ -32,7 +31,7 @@ class TestResumableBatches(OrderImportCase):
 
     def tearDown(self):
         self.sandbox.clear_faults()
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     def test_seed_imports_at_the_standard_quota(self):
@@ -74,7 +73,7 @@ class TestResumableBatches(OrderImportCase):
         """A rate limit in the middle of a page keeps the orders booked so
         far and queues the same page from the first order not booked."""
         self.sandbox.set_rate_limit(quota=150, window_ms=60000)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         try:
             self.instance._job_import_orders()
         finally:
@@ -99,8 +98,7 @@ class TestResumableBatches(OrderImportCase):
         the stop is not added to the wait (that lost a quarter of the quota
         at 150 requests / 30 s)."""
         self.sandbox.set_rate_limit(quota=150, window_ms=60000)
-        governor = governor_for(self.sandbox.api_url)
-        governor.forget()
+        forget_quota(self.env, self.sandbox)
         create = order_batch._create
 
         def create_on_a_busy_machine(importer, batch):
@@ -112,7 +110,7 @@ class TestResumableBatches(OrderImportCase):
                 self.instance._job_import_orders()
         finally:
             self.sandbox.set_rate_limit(quota=150, window_ms=3000)
-        reset_in = governor.reset_at - time.monotonic()
+        reset_in = self.instance._quota_governor().reading()[1]
         following = (
             self.env["queue.job"]
             .sudo()
@@ -543,12 +541,12 @@ class TestButtonsDoNotWait(OrderImportCase):
 
     def tearDown(self):
         self.sandbox.set_rate_limit(quota=150, window_ms=3000)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         super().tearDown()
 
     def test_confirm_gives_up_quickly_when_the_quota_is_spent(self):
         self.sandbox.set_rate_limit(quota=150, window_ms=25000)
-        governor_for(self.sandbox.api_url).forget()
+        forget_quota(self.env, self.sandbox)
         for _request in range(150):
             self.sandbox.rate_limiter.hit()
         started = time.monotonic()

@@ -49,13 +49,18 @@ A cursor is a small JSON-able dict stored as the job's argument:
              skipped, and rows that moved to the end of the collection
              (modified meanwhile) are not missed as page numbers would;
              pages only advance while a whole page shares one key value,
-``started``  (polls) when the chain began: the checkpoint the last step sets.
+``started``  (polls) when the chain began: the checkpoint the last step sets,
+``run``      the token of the chain: the answers a step paid for and has not
+             booked are staged under it for the next step
+             (``tools/staging.py``), so a step stopped by the quota resumes
+             from what it already read instead of asking again.
 
 Inline runs (context ``queue_job__no_delay``: the scripting API, the demo)
 have no queue to come back to: the caller loops over the steps instead of
 queueing them (:func:`run_inline`) and its client waits for the quota.
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 from math import ceil
@@ -63,33 +68,41 @@ from math import ceil
 from odoo import fields
 
 from ..client import RetryableError
+from ..client.answers import about, subject_of
+from .staging import new_run
 
 _logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
+# Every job's parent channel; a store's jobs go to its own sub-channel
+# (models/bigcommerce_instance_channel.py).
 CHANNEL = "root.bigcommerce"
+INSTANCE = "bigcommerce.instance"
 
 
 def first_cursor(**values):
-    """The cursor of a chain's first step."""
+    """The cursor of a chain's first step (a new run)."""
+    values.setdefault("run", new_run())
     return {"page": 1, "offset": 0, **{k: v for k, v in values.items() if v}}
 
 
-def handle_rows(env, rows, cursor, handle_row):
+def handle_rows(env, rows, cursor, handle_row, client=None):
     """Handle ``rows[cursor["offset"]:]`` one by one, each in a savepoint.
 
     Returns ``(handled, error)``: how many rows of the page are done (the
     offset included) and the transient error that stopped the step, or
     None. Only BigCommerce's transient errors stop the step (the row that met
     it is rolled back and handled by the next step); anything else is the
-    row's own business (the importers keep it as a failed record).
+    row's own business (the importers keep it as a failed record). What
+    ``client`` reads for a row is tagged with the row: its staged answers
+    are dropped once it is handled (``tools/staging.py``).
     """
     handled = cursor.get("offset", 0)
     for row in rows[handled:]:
         try:
             # One row, all or nothing: a rate limit in the middle of an order
             # (its tax lines, its shipments) leaves nothing half-written.
-            with env.cr.savepoint():
+            with env.cr.savepoint(), about(client, subject_of(row)):
                 handle_row(row)
         except RetryableError as error:
             return handled, error
@@ -130,8 +143,13 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     Jobs act in the instance's company, whoever queued them.
     """
     key = f"{record._name}-{record.id}-{method}-{sorted((kwargs or {}).items())}-"
-    key += str(sorted(cursor.items()))
-    options = {"channel": CHANNEL, "description": description, "identity_key": key}
+    # Without the run: two chains at the same place continue as one.
+    key += str(sorted((k, v) for k, v in cursor.items() if k != "run"))
+    options = {
+        "channel": record._queue_channel() if record._name == INSTANCE else CHANNEL,
+        "description": description,
+        "identity_key": key,
+    }
     if seconds:
         options["eta"] = fields.Datetime.now() + timedelta(seconds=seconds)
     target = record
@@ -140,6 +158,19 @@ def queue_step(record, method, cursor, description, kwargs=None, seconds=0):
     return getattr(target.with_delay(**options), method)(
         cursor=cursor, **(kwargs or {})
     )
+
+
+def identity_without_run(job_):
+    """queue_job identity of a page job: its arguments, except the run token
+    (two runs at the same page continue as one, as with ``queue_step``)."""
+    hasher = hashlib.sha1()
+    hasher.update(job_.model_name.encode("utf-8"))
+    hasher.update(job_.method_name.encode("utf-8"))
+    hasher.update(str(sorted(job_.recordset.ids)).encode("utf-8"))
+    hasher.update(str(job_.args).encode("utf-8"))
+    kwargs = sorted((k, v) for k, v in job_.kwargs.items() if k != "run")
+    hasher.update(str(kwargs).encode("utf-8"))
+    return hasher.hexdigest()
 
 
 def plan_next(cursor, rows, handled, error, key=None, page_size=PAGE_SIZE):
