@@ -302,7 +302,7 @@ class BigcommerceInstance(models.Model):
         run = cursor.get("run")
         with staging.staged_answers(self, client, run) as answers:
             rows, handled, error = self._book_orders_page(
-                client, cursor, recorder, order_ids, date_to, date_field
+                client, cursor, recorder, order_ids, date_to, date_field, history
             )
             offset = cursor.get("offset", 0)
             staging.settle(
@@ -311,7 +311,7 @@ class BigcommerceInstance(models.Model):
         return rows, handled, error
 
     def _book_orders_page(
-        self, client, cursor, recorder, order_ids, date_to, date_field
+        self, client, cursor, recorder, order_ids, date_to, date_field, history
     ):
         importer = OrderImporter(self, client, recorder)
         importer.history = self._history_policy(history, bool(order_ids))

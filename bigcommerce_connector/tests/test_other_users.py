@@ -80,7 +80,8 @@ class TestUsersWithoutBigcommerceRights(HttpCase):
     def assert_no_bigcommerce_field(self, model, user):
         names = set(self.env[model].with_user(user).fields_get(attributes=["type"]))
         self.assertFalse(
-            {name for name in names if name.startswith("bigcommerce_")} - SHOWN_TO_EVERYONE,
+            {name for name in names if name.startswith("bigcommerce_")}
+            - SHOWN_TO_EVERYONE,
             f"{model} fields shown to {user.login}",
         )
 
