@@ -234,7 +234,11 @@ class TestListingJobs(ListingCase):
         template = kettle.with_user(user)
         template.get_views([(False, "form"), (False, "list")])
         template.write({"name": "Odoo Kettle 2", "list_price": 50.0})
-        template.read(["name", "bigcommerce_width", "bigcommerce_brand_id"])
+        template.read(["name", "list_price", "bigcommerce_brand_id"])
+        # The listing's fields (stores, dimensions) are the BigCommerce
+        # groups': this user sees the product as without the addon.
+        self.assertNotIn("bigcommerce_width", template.fields_get())
+        self.assertNotIn("bigcommerce_instance_ids", template.fields_get())
         copy = template.copy()
         self.assertFalse(copy.sudo().bigcommerce_instance_ids)
         self.assertFalse(
