@@ -274,12 +274,12 @@ class TestCatalogImport(BigcommerceSandboxCase):
             trap.assert_enqueued_job(
                 other._job_import_categories,
                 kwargs={"category_ids": None},
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": other._queue_channel()},
             )
             trap.assert_enqueued_job(
                 other._job_import_brands,
                 kwargs={"brand_ids": None},
-                properties={"channel": "root.bigcommerce"},
+                properties={"channel": other._queue_channel()},
             )
             # Queued, not run in the button's request.
             self.assertFalse(
