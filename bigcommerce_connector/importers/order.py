@@ -23,6 +23,7 @@ from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
 from . import order_history, order_warehouse
+from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -662,9 +663,9 @@ class OrderImporter:
         values = []
         for sale_order, order in pairs:
             invoice_values = sale_order._prepare_invoice()
-            invoice_values["invoice_date"] = self._datetime(
-                order["date_created"]
-            ).date()
+            invoice_values["invoice_date"] = accounting_day(
+                self.instance, order["date_created"]
+            )
             invoice_values["invoice_line_ids"] = [
                 Command.create(
                     line._prepare_invoice_line(quantity=line.product_uom_qty)

@@ -24,6 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import Command
 from odoo.tools import float_compare, float_is_zero
 
+from .order_dates import accounting_day
+
 # Lines invoiced in proportion to the delivered units of their product line.
 FOLLOW_PRODUCT = ("discount", "wrapping")
 
@@ -93,8 +95,8 @@ class DeliveryInvoicer:
             invoice_lines.append(Command.create(values))
             expected += amount
         invoice_values = self.sale_order._prepare_invoice()
-        invoice_values["invoice_date"] = (
-            picking.date_done.date() if picking.date_done else False
+        invoice_values["invoice_date"] = accounting_day(
+            self.record.instance_id, picking.date_done
         )
         invoice_values["invoice_line_ids"] = invoice_lines
         invoice = (

@@ -23,6 +23,7 @@ from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
 from . import order_history, refund_return
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
+from .order_dates import accounting_day
 
 _logger = logging.getLogger(__name__)
 
@@ -424,9 +425,9 @@ class RefundImporter:
             ).account_id = account
 
     def _credit_note_header(self, invoice, refund):
-        created = parse_datetime(refund.get("created"))
         return {
-            "invoice_date": created.date() if created else fields.Date.today(),
+            "invoice_date": accounting_day(self.instance, refund.get("created"))
+            or fields.Date.today(),
             "ref": self.env._(
                 "BigCommerce refund %(refund)s of order %(order)s%(reason)s",
                 refund=refund["id"],
