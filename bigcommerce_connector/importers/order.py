@@ -22,7 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_history, order_warehouse
+from . import order_exchange_rate, order_history, order_warehouse
 from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
@@ -517,7 +517,13 @@ class OrderImporter:
         to_post, outcomes = moves, []
         for prepared, sale_order in pairs:
             invoice = invoice_of.get(sale_order.id, moves)
-            problem = self._mismatch(
+            problem = order_exchange_rate.book_rate(
+                self,
+                prepared.record,
+                prepared.order,
+                prepared.currency,
+                accounting_day(self.instance, prepared.order["date_created"]),
+            ) or self._mismatch(
                 invoice if sale_order.id in invoice_of else sale_order,
                 prepared.order,
                 prepared.currency,
@@ -591,7 +597,11 @@ class OrderImporter:
                 )
             self.env["account.payment.register"].with_company(
                 invoice.company_id
-            ).with_context(active_model="account.move", active_ids=invoice.ids).create(
+            ).with_context(
+                active_model="account.move",
+                active_ids=invoice.ids,
+                **order_exchange_rate.payment_context(invoice),
+            ).create(
                 {
                     "amount": float(amount),
                     "journal_id": journal.id,
@@ -665,6 +675,11 @@ class OrderImporter:
             invoice_values = sale_order._prepare_invoice()
             invoice_values["invoice_date"] = accounting_day(
                 self.instance, order["date_created"]
+            )
+            invoice_values.update(
+                order_exchange_rate.invoice_values(
+                    self, order, sale_order.currency_id, invoice_values["invoice_date"]
+                )
             )
             invoice_values["invoice_line_ids"] = [
                 Command.create(

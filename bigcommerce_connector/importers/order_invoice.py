@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import Command
 from odoo.tools import float_compare, float_is_zero
 
+from . import order_exchange_rate
 from .order_dates import accounting_day
 
 # Lines invoiced in proportion to the delivered units of their product line.
@@ -99,6 +100,7 @@ class DeliveryInvoicer:
             self.record.instance_id, picking.date_done
         )
         invoice_values["invoice_line_ids"] = invoice_lines
+        invoice_values.update(order_exchange_rate.delivery_values(self.record))
         invoice = (
             self.env["account.move"]
             .with_company(self.sale_order.company_id)
@@ -216,7 +218,9 @@ class DeliveryInvoicer:
             invoice.action_post()
             if mapping.register_payment and mapping.journal_id:
                 self.env["account.payment.register"].with_context(
-                    active_model="account.move", active_ids=invoice.ids
+                    active_model="account.move",
+                    active_ids=invoice.ids,
+                    **order_exchange_rate.payment_context(invoice),
                 ).create(
                     {
                         "journal_id": mapping.journal_id.id,

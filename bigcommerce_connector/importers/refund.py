@@ -21,7 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_history, refund_return
+from . import order_exchange_rate, order_history, refund_return
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 from .order_dates import accounting_day
 
@@ -401,7 +401,9 @@ class RefundImporter:
                     )
                 )
             self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=credit_note.ids
+                active_model="account.move",
+                active_ids=credit_note.ids,
+                **order_exchange_rate.payment_context(credit_note),
             ).create(
                 {
                     "amount": float(amount),
@@ -435,6 +437,8 @@ class RefundImporter:
                 reason=f": {refund['reason']}" if refund.get("reason") else "",
             ),
             "journal_id": invoice.journal_id.id,
+            # Converted as the invoice it reverses, whatever Odoo's rate table.
+            **order_exchange_rate.reversal_values(invoice),
             # The invoice's salesperson (none for an online order), not the
             # user who runs the job.
             "invoice_user_id": invoice.invoice_user_id.id,

@@ -13,9 +13,8 @@ from odoo.tests import tagged
 from .test_refund_import import RefundImportCase
 
 
-@tagged("post_install", "-at_install")
-class TestStoreDayDates(RefundImportCase):
-    """Invoice, payment and credit note dates of late-evening store moments."""
+class PaidOrdersCase(RefundImportCase):
+    """Orders paid by credit card, registered on a gateway journal."""
 
     @classmethod
     def setUpClass(cls):
@@ -37,10 +36,15 @@ class TestStoreDayDates(RefundImportCase):
             }
         )
 
-    def refund_payments(self, credit_note):
-        return self.env["account.payment"].search(
-            [("invoice_ids", "in", credit_note.ids)]
-        )
+    def paid(self, move):
+        return self.env["account.payment"].search([("invoice_ids", "in", move.ids)])
+
+    refund_payments = paid
+
+
+@tagged("post_install", "-at_install")
+class TestStoreDayDates(PaidOrdersCase):
+    """Invoice, payment and credit note dates of late-evening store moments."""
 
     def at(self, moment):
         self.sandbox.state.clock.freeze(moment)
@@ -55,9 +59,7 @@ class TestStoreDayDates(RefundImportCase):
         _order, record = self.imported_order(payment_method="Credit Card", guest=True)
         invoice = record.invoice_id
         self.assertEqual(invoice.invoice_date, date(2026, 1, 31))
-        payments = self.env["account.payment"].search(
-            [("invoice_ids", "in", invoice.ids)]
-        )
+        payments = self.paid(invoice)
         self.assertTrue(payments)
         self.assertEqual(set(payments.mapped("date")), {date(2026, 1, 31)})
         # Odoo keeps the moment itself in UTC, as usual.
