@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, catalog_writes, cdn, seed
+from . import api_v2, api_v3, catalog_writes, cdn, seed, transactions
 from .catalog_writes import MultipartForm
 from .paging import ApiError
 from .state import StoreState
@@ -116,6 +116,13 @@ ROUTES = [
         r"orders/(\d+)/payment_actions/refunds",
         api_v3.list_order_refunds,
         "store_v2_orders",
+    ),
+    (
+        "GET",
+        V3,
+        r"orders/(\d+)/transactions",
+        transactions.list_order_transactions,
+        "store_v2_transactions",
     ),
     ("GET", V3, r"customers", api_v3.list_customers, "store_v2_customers"),
     (
