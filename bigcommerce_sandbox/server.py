@@ -579,6 +579,11 @@ class SandboxStore:
     def advance_clock(self, seconds):
         self.state.clock.advance(seconds)
 
+    def transactions_of(self, order_id):
+        """What ``GET /v3/orders/{id}/transactions`` answers (transactions.py)."""
+        with self.state.lock:
+            return transactions.order_transactions(self.state, order_id)
+
     def create_order(self, **options):
         with self.state.lock:
             order = seed.create_order(self.state, **options)

@@ -22,7 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_exchange_rate, order_history, order_warehouse
+from . import order_exchange_rate, order_history, order_payments, order_warehouse
 from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
@@ -579,11 +579,18 @@ class OrderImporter:
                 gift,
                 instance.gift_certificate_journal_id,
                 self.env._("gift certificate"),
+                None,
             ),
-            (credit, instance.store_credit_journal_id, self.env._("store credit")),
-            (rest, mapping.journal_id, order.get("payment_method") or ""),
+            (
+                credit,
+                instance.store_credit_journal_id,
+                self.env._("store credit"),
+                None,
+            ),
+            # The gateway's part: its mapping (clearing account, transactions).
+            (rest, mapping.journal_id, order.get("payment_method") or "", mapping),
         )
-        for amount, journal, label in parts:
+        for amount, journal, label, gateway_mapping in parts:
             if amount <= ZERO:
                 continue
             if not journal:
@@ -595,20 +602,33 @@ class OrderImporter:
                         store=instance.name,
                     )
                 )
-            self.env["account.payment.register"].with_company(
-                invoice.company_id
-            ).with_context(
-                active_model="account.move",
-                active_ids=invoice.ids,
-                **order_exchange_rate.payment_context(invoice),
-            ).create(
-                {
-                    "amount": float(amount),
-                    "journal_id": journal.id,
-                    "payment_date": invoice.invoice_date,
-                    "communication": f"{invoice.name} {label}".strip(),
-                }
-            )._create_payments()
+            gateway, transaction_ids = (
+                order_payments.read_gateway_payment(self, order["id"])
+                if gateway_mapping
+                else ("", [])
+            )
+            payments = (
+                self.env["account.payment.register"]
+                .with_company(invoice.company_id)
+                .with_context(
+                    active_model="account.move",
+                    active_ids=invoice.ids,
+                    **order_exchange_rate.payment_context(invoice),
+                    **order_payments.clearing_context(gateway_mapping),
+                )
+                .create(
+                    {
+                        "amount": float(amount),
+                        "journal_id": journal.id,
+                        "payment_date": invoice.invoice_date,
+                        "communication": order_payments.payment_memo(
+                            invoice.name, order["id"], label, transaction_ids
+                        ),
+                    }
+                )
+                ._create_payments()
+            )
+            order_payments.tag(payments, order["id"], gateway, transaction_ids)
 
     def _sync_shipments(self, record, order, rows=None):
         """BigCommerce's shipments of the order (carrier, tracking, items).

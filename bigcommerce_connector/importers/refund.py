@@ -21,7 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_exchange_rate, order_history, refund_return
+from . import order_exchange_rate, order_history, order_payments, refund_return
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 from .order_dates import accounting_day
 
@@ -400,18 +400,38 @@ class RefundImporter:
                         self.instance.name,
                     )
                 )
-            self.env["account.payment.register"].with_context(
-                active_model="account.move",
-                active_ids=credit_note.ids,
-                **order_exchange_rate.payment_context(credit_note),
-            ).create(
-                {
-                    "amount": float(amount),
-                    "journal_id": journal.id,
-                    "payment_date": credit_note.invoice_date,
-                    "communication": f"{credit_note.name} {provider}".strip(),
-                }
-            )._create_payments()
+            through_gateway = provider != "storecredit"
+            gateway, transaction_ids = (
+                order_payments.read_gateway_refund(self, refund["order_id"], amount)
+                if through_gateway
+                else ("", [])
+            )
+            payments = (
+                self.env["account.payment.register"]
+                .with_context(
+                    active_model="account.move",
+                    active_ids=credit_note.ids,
+                    **order_exchange_rate.payment_context(credit_note),
+                    **order_payments.clearing_context(
+                        mapping if through_gateway else None
+                    ),
+                )
+                .create(
+                    {
+                        "amount": float(amount),
+                        "journal_id": journal.id,
+                        "payment_date": credit_note.invoice_date,
+                        "communication": order_payments.payment_memo(
+                            credit_note.name,
+                            refund["order_id"],
+                            provider,
+                            transaction_ids,
+                        ),
+                    }
+                )
+                ._create_payments()
+            )
+            order_payments.tag(payments, refund["order_id"], gateway, transaction_ids)
 
     def _use_refund_tax_account(self, credit_note):
         """Book the tax given back on the instance's credit note tax account.

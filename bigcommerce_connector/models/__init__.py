@@ -66,3 +66,4 @@ from . import bigcommerce_instance_retention
 from . import bigcommerce_instance_books
 from . import bigcommerce_order_books
 from . import account_payment_register
+from . import account_payment

@@ -53,3 +53,4 @@ from . import test_delivery_invoice_job
 from . import test_retention
 from . import test_books_dates
 from . import test_books_exchange_rate
+from . import test_books_payments
