@@ -22,7 +22,13 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_exchange_rate, order_history, order_payments, order_warehouse
+from . import (
+    order_exchange_rate,
+    order_history,
+    order_payments,
+    order_tax_country,
+    order_warehouse,
+)
 from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
@@ -99,6 +105,8 @@ class OrderImporter:
         self._tax_classes = None  # the TaxClassRule of the order being made
         # Rounding unit of the order being built (its currency's precision).
         self._quantum = CENT
+        # Country whose tax the order being built charged (order_tax_country).
+        self._jurisdiction = ""
 
     # ------------------------------------------------------------------
     # One order
@@ -428,6 +436,7 @@ class OrderImporter:
         inclusive = bool(order.get("is_tax_inclusive_pricing"))
         products = self._order_products(order)
         addresses = self._shipping_addresses(order)
+        self._jurisdiction = order_tax_country.jurisdiction(order, addresses)
         tax_rows = self._tax_rows(order, products, addresses)
         partner, invoice_partner, shipping_partner = self._partners(order)
         lines = []
@@ -474,7 +483,11 @@ class OrderImporter:
         if instance.tax_mode != "odoo":
             # BigCommerce already chose the taxes: only the fiscal position
             # applied by _fiscal_position (mode "then the fiscal position").
-            values["fiscal_position_id"] = fiscal_position.id
+            # (or, registered for VAT in the order's country, its position).
+            values["fiscal_position_id"] = (
+                fiscal_position
+                or order_tax_country.foreign_vat_position(self, self._jurisdiction)
+            ).id
         # Read now, so that creating the orders needs no request.
         shipments = None
         if self._fulfilment_values(order)["items_shipped"]:
@@ -760,6 +773,7 @@ class OrderImporter:
             )
         else:
             partner = instance._bigcommerce_guest_partner(billing)
+        order_tax_country.take_vat_number(partner, billing)
         invoice_partner = instance._bigcommerce_address_partner(
             partner, billing, "invoice"
         )
@@ -867,9 +881,12 @@ class OrderImporter:
     def _account_tax(self, row, inclusive):
         rate = parse_money(row["rate"])
         name = row.get("name") or self.env._("Tax")
-        key = (name, rate, inclusive)
+        # Kept apart by country in the BigCommerce-tax mode (order_tax_country).
+        code = self._jurisdiction if self.instance.tax_mode == "bigcommerce" else ""
+        key = (name, rate, inclusive, code)
         if key not in self._taxes:
             label = f"{name} {rate.normalize():f}%" + (" incl." if inclusive else "")
+            label += f" ({code})" if code else ""
             taxes = self.env["account.tax"].with_context(active_test=False)
             domain = [
                 ("company_id", "=", self.company.id),
@@ -884,10 +901,16 @@ class OrderImporter:
                 "tax",
                 label,
                 lambda: taxes.search(domain, limit=1),
-                lambda: {
-                    **self._tax_values(label, rate, inclusive),
-                    "tax_group_id": self._tax_group(label).id,
-                },
+                lambda: order_tax_country.localize(
+                    self,
+                    {
+                        **self._tax_values(label, rate, inclusive),
+                        "tax_group_id": self._tax_group(label).id,
+                    },
+                    code,
+                    rate,
+                    inclusive,
+                ),
             )
             self._taxes[key] = tax
         return self._taxes[key]

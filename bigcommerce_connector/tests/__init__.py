@@ -54,3 +54,4 @@ from . import test_retention
 from . import test_books_dates
 from . import test_books_exchange_rate
 from . import test_books_payments
+from . import test_books_taxes
