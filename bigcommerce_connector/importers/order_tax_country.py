@@ -28,7 +28,8 @@ import re
 # Form field names that hold a VAT / tax number (case-insensitive, in the
 # languages of the stores' usual markets).
 VAT_FIELD = re.compile(
-    r"\b(vat|tax\s*(id|number|no)|ust-?id(nr)?|btw|tva|iva|nif|abn|gst)\b", re.IGNORECASE
+    r"\b(vat|tax\s*(id|number|no)|ust-?id(nr)?|btw|tva|iva|nif|abn|gst)\b",
+    re.IGNORECASE,
 )
 
 
