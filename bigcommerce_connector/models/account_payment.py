@@ -34,7 +34,8 @@ class AccountPayment(models.Model):
     def _compute_outstanding_account_id(self):
         """Under the connector's context only (importers/order_payments.py):
         the payment mapping's clearing account of the gateway."""
-        super()._compute_outstanding_account_id()
+        result = super()._compute_outstanding_account_id()
         clearing = self.env.context.get(CLEARING_CONTEXT_KEY)
         if clearing:
             self.outstanding_account_id = clearing
+        return result
