@@ -1,6 +1,6 @@
 """The jurisdiction of an order's taxes and customers' VAT numbers (issue 29)."""
 
-from bigcommerce_connector.importers.order_tax_country import jurisdiction, vat_number
+from bigcommerce_connector.client.tax_jurisdiction import jurisdiction, vat_number
 
 
 def test_the_country_shipped_to_then_the_billing_country():

@@ -23,37 +23,11 @@ Customers' VAT numbers arrive in the billing address's form fields (a form
 field the merchant adds: BigCommerce has no VAT field of its own).
 """
 
-import re
+from odoo.exceptions import ValidationError
 
-# Form field names that hold a VAT / tax number (case-insensitive, in the
-# languages of the stores' usual markets).
-VAT_FIELD = re.compile(
-    r"\b(vat|tax\s*(id|number|no)|ust-?id(nr)?|btw|tva|iva|nif|abn|gst)\b",
-    re.IGNORECASE,
-)
+from ..client.tax_jurisdiction import jurisdiction, vat_number
 
-
-def jurisdiction(order, addresses):
-    """ISO code of the country whose tax the order charged, or ""."""
-    for address in addresses or []:
-        code = (address.get("country_iso2") or "").strip().upper()
-        if code:
-            return code
-    billing = order.get("billing_address") or {}
-    return (billing.get("country_iso2") or "").strip().upper()
-
-
-def vat_number(form_fields):
-    """The VAT number among an address's ``form_fields``, normalized, or ""."""
-    for field in form_fields or []:
-        if not isinstance(field, dict) or not VAT_FIELD.search(
-            str(field.get("name") or "")
-        ):
-            continue
-        value = re.sub(r"[\s.\-]", "", str(field.get("value") or "")).upper()
-        if value:
-            return value
-    return ""
+__all__ = ["jurisdiction", "localize", "take_vat_number", "foreign_vat_position"]
 
 
 def foreign_vat_position(importer, code):
@@ -144,4 +118,10 @@ def take_vat_number(partner, billing):
     number = vat_number(billing.get("form_fields"))
     commercial = partner.commercial_partner_id
     if number and commercial.vat != number:
-        commercial.vat = number
+        try:
+            with commercial.env.cr.savepoint():
+                commercial.vat = number
+        except ValidationError:
+            # A number Odoo's VAT check (base_vat) refuses stays out: the
+            # order is booked all the same.
+            pass
