@@ -403,7 +403,8 @@ class RefundImporter:
             through_gateway = provider != "storecredit"
             gateway, transaction_ids = (
                 order_payments.read_gateway_refund(self, refund["order_id"], amount)
-                if through_gateway
+                # An offline refund (cash...) has no gateway id to read.
+                if through_gateway and not payment.get("offline")
                 else ("", [])
             )
             payments = (
