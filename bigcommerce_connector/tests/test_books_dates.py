@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 
 from odoo.tests import tagged
 
+from .common import run_jobs
 from .test_refund_import import RefundImportCase
+from .test_settings import TestInvoicePerDelivery
 
 
 class PaidOrdersCase(RefundImportCase):
@@ -75,3 +77,27 @@ class TestStoreDayDates(PaidOrdersCase):
         self.assertEqual(credit_note.invoice_date, date(2026, 2, 28))
         payments = self.refund_payments(credit_note)
         self.assertEqual(set(payments.mapped("date")), {date(2026, 2, 28)})
+
+
+@tagged("post_install", "-at_install")
+class TestStoreDayDeliveryInvoice(TestInvoicePerDelivery):
+    """“Create Single Invoice?” off: a delivery's invoice is dated the store's
+    day of the moment the delivery was validated."""
+
+    def test_a_delivery_validated_at_2330_store_time_is_invoiced_that_day(self):
+        self.assertEqual(self.instance.store_timezone, "America/Denver")
+        self.instance.create_single_invoice = False
+        order = self.two_line_order()
+        self.import_orders(order_ids=[order["id"]])
+        sale_order = self.record_of(order).sale_order_id
+        picking = sale_order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        # Validated at 23:30 MST on 31 January 2026 (06:30 UTC, 1 February).
+        picking.date_done = datetime(2026, 2, 1, 6, 30)
+        run_jobs(self.env)
+        self.assertEqual(sale_order.invoice_ids.invoice_date, date(2026, 1, 31))
