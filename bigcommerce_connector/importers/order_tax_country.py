@@ -23,9 +23,13 @@ Customers' VAT numbers arrive in the billing address's form fields (a form
 field the merchant adds: BigCommerce has no VAT field of its own).
 """
 
+import logging
+
 from odoo.exceptions import ValidationError
 
 from ..client.tax_jurisdiction import jurisdiction, vat_number
+
+_logger = logging.getLogger(__name__)
 
 __all__ = ["jurisdiction", "localize", "take_vat_number", "foreign_vat_position"]
 
@@ -121,7 +125,7 @@ def take_vat_number(partner, billing):
         try:
             with commercial.env.cr.savepoint():
                 commercial.vat = number
-        except ValidationError:
+        except ValidationError as error:
             # A number Odoo's VAT check (base_vat) refuses stays out: the
             # order is booked all the same.
-            pass
+            _logger.info("VAT number of %s not taken: %s", commercial.id, error)
