@@ -63,3 +63,7 @@ from . import bigcommerce_listing
 from . import bigcommerce_instance_listing
 from . import bigcommerce_delivery_invoice
 from . import bigcommerce_instance_retention
+from . import bigcommerce_instance_books
+from . import bigcommerce_order_books
+from . import account_payment_register
+from . import account_payment
