@@ -35,6 +35,32 @@ def gateway_transaction_id(order_id, kind, number=0):
     return f"{kind}{order_id:06d}{number:04d}"
 
 
+def _gateway_number(order):
+    """The number of the order's card payment among its transactions (after
+    its gift certificate and store credit rows), or None when the gateway
+    received nothing: unpaid, offline method, or nothing left to pay."""
+    status = order.get("payment_status") or ""
+    gift = Decimal(order["gift_certificate_amount"])
+    credit = Decimal(order["store_credit_amount"])
+    rest = Decimal(order["total_inc_tax"]) - gift - credit
+    if not (status in PAID or status == "authorized") or rest <= 0:
+        return None
+    if order["payment_method"] in MANUAL_METHODS:
+        return None
+    return 1 + (gift > 0) + (credit > 0)
+
+
+def provider_payment_id(order):
+    """The order's ``payment_provider_id`` as BigCommerce shows it: "The
+    external Transaction ID/Payment ID within this order's payment provider
+    (if a payment provider was used)" (orders.v2.oas2.yml), i.e. the gateway
+    id of its card payment; "" otherwise (CONTRACT.md)."""
+    number = _gateway_number(order)
+    if number is None:
+        return ""
+    return gateway_transaction_id(order["id"], "bt", number)
+
+
 def _row(order, number, event, method, gateway, amount, moment, **extra):
     return {
         "id": int(order["id"]) * 100 + number,

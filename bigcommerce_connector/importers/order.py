@@ -616,7 +616,7 @@ class OrderImporter:
                     )
                 )
             gateway, transaction_ids = (
-                order_payments.read_gateway_payment(self, order["id"])
+                order_payments.read_gateway_payment(self, order)
                 if gateway_mapping
                 else ("", [])
             )

@@ -10,9 +10,12 @@ reconciliation searches) and in fields of their own; and it is posted on the
 payment mapping's *Clearing Account* (an outstanding receipts account per
 gateway) when one is set, where the payouts clear it.
 
-The transactions (``GET /v3/orders/{id}/transactions``) are read only for an
-order whose gateway payment is being registered, once: the client's answer
-cache keeps the answer for a step resumed after the quota ran out.
+The gateway's id of an order's payment is the order's own
+``payment_provider_id`` when BigCommerce shows one (no request). Only when it
+is empty are the transactions (``GET /v3/orders/{id}/transactions``) read,
+and only for an order whose gateway payment is being registered, once: the
+client's answer cache keeps the answer for a step resumed after the quota ran
+out. Refund payments read them (a refund names no gateway id).
 """
 
 CLEARING_CONTEXT_KEY = "bigcommerce_clearing_account_id"
@@ -71,9 +74,15 @@ def gateway_refund(transactions, amount, used=()):
     return (chosen[0].get("gateway") or "", _ids(chosen)) if chosen else ("", [])
 
 
-def read_gateway_payment(importer, order_id):
-    """The gateway payment of order ``order_id`` (one request)."""
-    return gateway_payment(importer.client.iter_order_transactions(order_id))
+def read_gateway_payment(importer, order):
+    """The gateway payment of ``order``: the ``payment_provider_id`` the
+    order shows ("The external Transaction ID/Payment ID within this order's
+    payment provider", orders.v2), which costs no request; else read from
+    the order's transactions (one request), for gateways that name none."""
+    provider_id = str(order.get("payment_provider_id") or "").strip()
+    if provider_id:
+        return "", [provider_id]
+    return gateway_payment(importer.client.iter_order_transactions(order["id"]))
 
 
 def read_gateway_refund(importer, order_id, amount):

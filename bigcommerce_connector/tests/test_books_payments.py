@@ -50,11 +50,12 @@ class TestPayoutPayments(PaidOrdersCase):
         gateway_id = self.sandbox.transactions_of(order["id"])[0][
             "gateway_transaction_id"
         ]
+        # The order names its gateway payment: the same id.
+        self.assertEqual(self.sandbox_order(order)["payment_provider_id"], gateway_id)
         payment = self.paid(record.invoice_id)
         self.assertEqual(len(payment), 1)
         self.assertEqual(payment.bigcommerce_order_ref, str(order["id"]))
         self.assertEqual(payment.bigcommerce_transaction_ref, gateway_id)
-        self.assertEqual(payment.bigcommerce_gateway, "braintree")
         # The memo is what a bank statement line is matched on.
         self.assertIn(gateway_id, payment.memo)
         self.assertIn(str(order["id"]), payment.memo)
@@ -77,12 +78,30 @@ class TestPayoutPayments(PaidOrdersCase):
         self.assertIn(refund_id, refund_payment.memo)
         self.assertEqual(refund_payment.outstanding_account_id, self.clearing)
 
-    def test_transactions_are_read_only_where_a_payment_is_booked(self):
+    def sandbox_order(self, order):
+        """The order as BigCommerce's API shows it (GET /v2/orders/{id})."""
+        return self.instance._get_client().get_order(order["id"])
+
+    def test_transactions_are_read_only_for_a_payment_the_order_does_not_name(self):
         before = len(self.transaction_reads())
         self.imported_order(payment_method="Cash", guest=True)  # no payment
         self.assertEqual(len(self.transaction_reads()), before)
+        # The order's payment_provider_id names the gateway payment: no read.
         self.imported_order(payment_method="Credit Card", guest=True)
+        self.assertEqual(len(self.transaction_reads()), before)
+        # A gateway that names none: the transactions are read, once.
+        order = self.new_order(payment_method="Credit Card", guest=True)
+        self.sandbox.state.orders[order["id"]]["payment_provider_id"] = ""
+        self.import_orders(order_ids=[order["id"]])
+        record = self.order_record(order["id"])
+        self.assertEqual(record.state, "done", record.failure_reason)
         self.assertEqual(len(self.transaction_reads()), before + 1)
+        payment = self.paid(record.invoice_id)
+        gateway_id = self.sandbox.transactions_of(order["id"])[0][
+            "gateway_transaction_id"
+        ]
+        self.assertEqual(payment.bigcommerce_transaction_ref, gateway_id)
+        self.assertEqual(payment.bigcommerce_gateway, "braintree")
 
     def test_the_memo_names_invoice_order_method_and_transaction(self):
         self.assertEqual(

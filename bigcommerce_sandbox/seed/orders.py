@@ -664,7 +664,7 @@ def _build_order(state, rng, plan):
         "items_total": sum(line["quantity"] for line in lines),
         "items_shipped": 0,
         "payment_method": plan.get("payment_method") or "Credit Card",
-        "payment_provider_id": "",
+        "payment_provider_id": "",  # below, once the order is complete
         "payment_status": PAYMENT_STATUS[status_id],
         "refunded_amount": money4(ZERO),
         "order_is_digital": not any(line["type"] == "physical" for line in lines),
@@ -704,6 +704,7 @@ def _build_order(state, rng, plan):
         "is_tax_inclusive_pricing": inclusive,
         "customer_message": plan.get("customer_message", ""),
     }
+    order["payment_provider_id"] = _provider_payment_id(order)
     state.orders[order_id] = order
     state.order_products[order_id] = lines
     state.order_shipping_addresses[order_id] = addresses
@@ -804,11 +805,20 @@ def _ship(state, order, moment, partial=False):
 # -- public API --------------------------------------------------------------------
 
 
+def _provider_payment_id(order):
+    # Imported here: transactions.py reads the seed's helpers.
+    from ..transactions import provider_payment_id  # noqa: PLC0415
+
+    return provider_payment_id(order)
+
+
 def _apply_status(state, order, status_id, moment):
     order["status_id"] = status_id
     names = {s["id"]: s["name"] for s in state.order_statuses}
     order["status"] = names.get(status_id, ORDER_STATUSES[status_id][1])
     order["payment_status"] = PAYMENT_STATUS.get(status_id, order["payment_status"])
+    if not order["payment_provider_id"]:  # paid now: the gateway names it
+        order["payment_provider_id"] = _provider_payment_id(order)
     if status_id == 2 and not order["date_shipped"]:
         order["date_shipped"] = rfc2822(moment)
     order["date_modified"] = rfc2822(moment)
