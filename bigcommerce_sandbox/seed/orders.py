@@ -948,8 +948,16 @@ def create_order(
             ],
         }
         state.reserve_ids("order", order_number - 1)
+        rng_key = f"{state.store_hash}:{order_number}:{len(state.orders)}"
         with currency_rounding(currency):
             order = _build_order(state, rng, plan)
+        # Kept so that the order can be edited later as the control panel
+        # does (order_edits.py): each line plan learns its order product id.
+        for line_plan, line in zip(
+            plan["lines"], state.order_products[order["id"]], strict=True
+        ):
+            line_plan["line_id"] = line["id"]
+        state.order_plans[order["id"]] = (plan, rng_key)
         for key, value in extra.items():
             if key not in order:
                 raise TypeError(f"create_order() got an unexpected option {key!r}")
