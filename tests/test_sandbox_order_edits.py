@@ -32,7 +32,10 @@ def test_edit_adds_a_line_keeps_ids_and_reprices(sandbox):
     modified = order["date_modified"]
     sandbox.advance_clock(60)
     edited = control(
-        sandbox, "PUT", f"orders/{order_id}", {"lines": [{"sku": second, "quantity": 1}]}
+        sandbox,
+        "PUT",
+        f"orders/{order_id}",
+        {"lines": [{"sku": second, "quantity": 1}]},
     )
     lines = sandbox.state.order_products[order_id]
     assert [row["id"] for row in lines][0] == line["id"]

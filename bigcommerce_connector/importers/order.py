@@ -22,7 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_history, order_warehouse
+from . import order_edit, order_history, order_warehouse
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -232,21 +232,10 @@ class OrderImporter:
         values = self._status_values(order)
         values["refresh_error"] = False
         invoice = record.invoice_id
-        if invoice.state == "posted" and float_compare(
-            values["total_inc_tax"],
-            record.total_inc_tax,
-            precision_digits=record.currency_id.decimal_places,
-        ):
-            values.update(
-                state="review",
-                failure_reason=self.env._(
-                    "BigCommerce's total changed from %(old)s to %(new)s after "
-                    "invoice %(invoice)s was posted; the invoice was not changed.",
-                    old=record.total_inc_tax,
-                    new=values["total_inc_tax"],
-                    invoice=invoice.name,
-                ),
-            )
+        if invoice.state == "posted" and order_edit.is_edited(self, record, order):
+            # Edited in BigCommerce after invoicing: booked or sent to review
+            # by the store's policy (importers/order_edit.py).
+            order_edit.follow_edit(self, record, order, values)
         elif record.state == "cancelled":
             # Back in an imported status after a cancellation: a person
             # decides whether to revive the cancelled sale order.

@@ -63,3 +63,4 @@ from . import bigcommerce_listing
 from . import bigcommerce_instance_listing
 from . import bigcommerce_delivery_invoice
 from . import bigcommerce_instance_retention
+from . import bigcommerce_order_edit

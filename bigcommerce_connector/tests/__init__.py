@@ -51,3 +51,4 @@ from . import test_guest_matching
 from . import test_order_bad_data
 from . import test_delivery_invoice_job
 from . import test_retention
+from . import test_order_edits
