@@ -22,7 +22,7 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_edit, order_history, order_warehouse
+from . import order_edit, order_history, order_warehouse, refund_unrecorded
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -252,6 +252,8 @@ class OrderImporter:
             # record goes back to its true state (its refunds wait for it).
             values.update(state="done", failure_reason=False)
         record.write(values)
+        # Money refunded without a refund record (importers/refund_unrecorded.py).
+        refund_unrecorded.follow(self, record, order)
         self._sync_shipments(record, order)
         order_warehouse.follow_status(self, record, order)
         self._count("review" if values.get("state") == "review" else "updated")

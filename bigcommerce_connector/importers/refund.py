@@ -21,7 +21,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_edit, order_history, refund_return
+from . import order_edit, order_history, refund_return, refund_unrecorded
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 
 _logger = logging.getLogger(__name__)
@@ -322,7 +322,16 @@ class RefundImporter:
                 ("id", "!=", record.id),
             ]
         )
-        credited = sum(earlier.credit_note_id.mapped("amount_total"))
+        # Money refunded without a record that this refund documents is not
+        # credited twice (importers/refund_unrecorded.py).
+        covered = refund_unrecorded.cover(self, order_record, record, refund)
+        if covered:
+            return covered
+        credited = sum(
+            (earlier.credit_note_id | refund_unrecorded.credited(order_record)).mapped(
+                "amount_total"
+            )
+        )
         # What the order's bookings charge (its invoice, and the edits made
         # in BigCommerce after invoicing: importers/order_edit.py).
         charged = order_edit.booked_total(order_record)
