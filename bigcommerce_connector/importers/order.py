@@ -22,7 +22,13 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
-from . import order_edit, order_history, order_warehouse, refund_unrecorded
+from . import (
+    order_edit,
+    order_history,
+    order_shipping_method,
+    order_warehouse,
+    refund_unrecorded,
+)
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -445,6 +451,7 @@ class OrderImporter:
             "bigcommerce_order_record_id": record.id,
             "order_line": [Command.create(values) for values in lines],
         }
+        order_shipping_method.set_carrier(self, values, addresses)
         remarks = []  # the pricelist levels passed over, posted on the order
         pricelist = self._pricelist(currency, mapping, partner, remarks)
         if pricelist:
@@ -1163,7 +1170,12 @@ class OrderImporter:
         result = []
         address_id = int(address["id"])
         for kind, prefix, product in (
-            ("shipping", "cost_", self.instance.shipping_product_id),
+            # The product of the address's shipping method (its mapping).
+            (
+                "shipping",
+                "cost_",
+                order_shipping_method.shipping_product(self, address),
+            ),
             ("handling", "handling_cost_", self.instance.handling_product_id),
         ):
             amounts = self._charge(address, prefix, inclusive)

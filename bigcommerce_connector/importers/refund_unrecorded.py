@@ -158,9 +158,7 @@ def _credit_note(instance, record, amount, ref):
     tax = Decimal(0)
     if record.total_inc_tax:
         tax = (
-            total
-            * Decimal(str(record.total_tax))
-            / Decimal(str(record.total_inc_tax))
+            total * Decimal(str(record.total_tax)) / Decimal(str(record.total_inc_tax))
         ).quantize(quantum)
     refund = {
         "id": 0,

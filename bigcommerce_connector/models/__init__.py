@@ -65,3 +65,4 @@ from . import bigcommerce_delivery_invoice
 from . import bigcommerce_instance_retention
 from . import bigcommerce_order_edit
 from . import bigcommerce_unrecorded_refund
+from . import bigcommerce_shipping_method

@@ -53,3 +53,4 @@ from . import test_delivery_invoice_job
 from . import test_retention
 from . import test_order_edits
 from . import test_refund_unrecorded
+from . import test_shipping_methods

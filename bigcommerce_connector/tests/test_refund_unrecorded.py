@@ -57,7 +57,9 @@ class TestRefundUnrecorded(OrderEditCase):
         refund_record = self.book(late)
         self.assertEqual(refund_record.state, "synced", refund_record.message)
         self.assertEqual(self.credit_notes(), before, "credited twice")
-        self.assertEqual(refund_record.unrecorded_refund_id, record.unrecorded_refund_ids)
+        self.assertEqual(
+            refund_record.unrecorded_refund_id, record.unrecorded_refund_ids
+        )
         self.assertBooksFollowBigCommerce(record)
         # The order's next version flags nothing.
         self.sandbox.advance_clock(60)

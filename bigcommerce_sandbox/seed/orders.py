@@ -844,7 +844,8 @@ def create_order(
     ``wrap`` (gift-wrap the first line), ``sell_gift_certificate``,
     ``payment_method``, ``channel_id``, ``customer_message``, ``staff_notes``,
     ``external_order_id``, ``wrap="two"`` (the first two lines),
-    ``automatic_tax`` (tax rows of an automatic-tax store), ``fees``
+    ``automatic_tax`` (tax rows of an automatic-tax store),
+    ``shipping_method`` (a method name of the zone, e.g. "UPS Ground"), ``fees``
     ([(name, entered cost, taxed)]: taxed fees use the shipping tax class).
     """
     with state.lock:
@@ -906,9 +907,17 @@ def create_order(
             if p["kind"] != "giftcertificate"
         )
         ship_addresses, methods = [], []
+        method_name = extra.pop("shipping_method", None)
+        method = SHIPPING_METHODS[zone][0]
+        if method_name:
+            method = next(
+                (m for m in SHIPPING_METHODS[zone] if m[0] == method_name), None
+            )
+            if method is None:
+                raise ValueError(f"no shipping method {method_name!r} in {zone}")
         if shipping and has_physical:
             ship_addresses.append(billing)
-            methods.append(SHIPPING_METHODS[zone][0])
+            methods.append(method)
             if extra.pop("ship_to_two_addresses", False):
                 ship_addresses.append(_other_address(rng, billing))
                 methods.append(SHIPPING_METHODS[zone][0])
