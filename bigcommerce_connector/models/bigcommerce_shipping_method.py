@@ -80,7 +80,9 @@ class BigcommerceShippingMethod(models.Model):
     def _unlink_except_default(self):
         if any(row.is_default for row in self):
             raise UserError(
-                self.env._("The default shipping method row of a store cannot be deleted.")
+                self.env._(
+                    "The default shipping method row of a store cannot be deleted."
+                )
             )
 
     @api.model

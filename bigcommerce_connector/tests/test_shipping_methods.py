@@ -60,9 +60,7 @@ class TestShippingMethods(OrderEditCase):
     def test_a_new_method_copies_the_default_row(self):
         (sku,) = self._skus(1)
         carrier, product = self._carrier("Anyone")
-        default = self.env["bigcommerce.shipping.method"]._for_method(
-            self.instance, ""
-        )
+        default = self.env["bigcommerce.shipping.method"]._for_method(self.instance, "")
         self.assertTrue(default.is_default)
         default.write({"carrier_id": carrier.id, "product_id": product.id})
         _order, record = self.invoiced([(sku, 1)], shipping_method="UPS Ground")
