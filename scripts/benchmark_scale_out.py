@@ -156,6 +156,10 @@ def setup_instances(registry, stores, webhook_url, capacity):
                     "import_orders_cron": False,
                     "import_customers_cron": False,
                     "import_refunds_cron": False,
+                    # The store's generated orders are its history, booked:
+                    # a go-live date before them (Confirm proposes "now",
+                    # which would keep them out).
+                    "go_live_date": "2000-01-01 00:00:00",
                 }
             )
             instance.action_confirm()

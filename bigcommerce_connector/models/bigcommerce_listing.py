@@ -142,6 +142,9 @@ class BigcommerceListingImage(models.Model):
     )
 
 
+DIMENSION_FIELDS = ("bigcommerce_width", "bigcommerce_height", "bigcommerce_depth")
+
+
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
@@ -168,18 +171,38 @@ class ProductTemplate(models.Model):
     bigcommerce_width = fields.Float(
         string="Width",
         digits="Product Unit",
+        copy=False,  # copied by copy_data, for the users who read it
         groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_height = fields.Float(
         string="Height",
         digits="Product Unit",
+        copy=False,  # copied by copy_data, for the users who read it
         groups="bigcommerce_connector.group_bigcommerce_user",
     )
     bigcommerce_depth = fields.Float(
         string="Depth",
         digits="Product Unit",
+        copy=False,  # copied by copy_data, for the users who read it
         groups="bigcommerce_connector.group_bigcommerce_user",
     )
+
+    def copy_data(self, default=None):
+        # Odoo copies every copyable field reading it as the current user: a
+        # salesperson outside BigCommerce who duplicates a product would meet
+        # an AccessError on the dimensions. They follow the copy only for the
+        # users who may read them.
+        vals_list = super().copy_data(default=default)
+        dimensions = [
+            name
+            for name in DIMENSION_FIELDS
+            if name not in (default or {})
+            and self._has_field_access(self._fields[name], "read")
+        ]
+        for template, vals in zip(self, vals_list, strict=True):
+            if vals is not None:
+                vals.update({name: template[name] for name in dimensions})
+        return vals_list
 
 
 class BigcommerceProduct(models.Model):

@@ -239,8 +239,13 @@ class TestListingJobs(ListingCase):
         # groups': this user sees the product as without the addon.
         self.assertNotIn("bigcommerce_width", template.fields_get())
         self.assertNotIn("bigcommerce_instance_ids", template.fields_get())
+        kettle.bigcommerce_width = 120.0
         copy = template.copy()
         self.assertFalse(copy.sudo().bigcommerce_instance_ids)
+        # Odoo copied the product without the dimensions it may not read; a
+        # BigCommerce user's copy keeps them.
+        self.assertFalse(copy.sudo().bigcommerce_width)
+        self.assertEqual(kettle.copy().bigcommerce_width, 120.0)
         self.assertFalse(
             self.env["bigcommerce.listing.export"].search(
                 [("product_tmpl_id", "=", copy.id)]

@@ -58,6 +58,11 @@ ODOO_FLOWS = {
     ("stock.picking", "button_validate"): "Odoo's validation; refuses a held "
     "delivery. The shipment export it leads to is queued by the connector as "
     "the superuser, as for any warehouse user, and sends what Odoo shipped",
+    ("product.template", "copy_data"): "Odoo's own duplication (reads the "
+    "record); the dimensions follow for the users who may read them",
+    ("stock.picking", "write"): "Odoo's own edit of a delivery by a stock "
+    "user; a changed delivery only makes a skipped shipment export pending "
+    "again, for the connector's own cron",
     ("stock.picking", "action_bigcommerce_release_hold"): "a stock manager's "
     "decision, checked on the server (stock.group_stock_manager)",
 }
@@ -221,6 +226,14 @@ class TestRpcRights(HttpCase):
                     "hash": "0" * 40,
                     "event_date": fields.Datetime.now(),
                     "received_at": fields.Datetime.now(),
+                    "state": "failed",
+                }
+            ),
+            "bigcommerce.delivery.invoice": env["bigcommerce.delivery.invoice"].create(
+                {
+                    "instance_id": cls.instance.id,
+                    "company_id": cls.instance.company_id.id,
+                    "picking_id": picking.id,
                     "state": "failed",
                 }
             ),
