@@ -142,3 +142,23 @@ class TestOrderEdits(OrderEditCase):
         self.assertEqual(len(record.edit_ids), 1)
         self.assertFalse(record.edit_approved)
         self.assertBooksFollowBigCommerce(record)
+
+    def test_delivered_units_removed_are_reported_not_undelivered(self):
+        (sku,) = self._skus(1)
+        order, record = self.invoiced([(sku, 3)])
+        picking = record.sale_order_id.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        line = self.sandbox.state.order_products[order["id"]][0]
+        self.edit(order, lines=[{"id": line["id"], "quantity": 1}])
+        # The money follows BigCommerce; the delivery is reported, not undone.
+        self.assertBooksFollowBigCommerce(record)
+        self.assertEqual(len(record.edit_ids), 1)
+        self.assertEqual(record.state, "review")
+        self.assertIn("were delivered", record.failure_reason)
+        sale_line = self.product_lines(record)
+        self.assertEqual(sale_line.product_uom_qty, 3)
+        self.assertEqual(sale_line.qty_delivered, 3)
+        self.assertEqual(picking.state, "done")
