@@ -92,11 +92,32 @@ def _money(env, value):
     return float(parse_money(value))
 
 
+def _digits(record):
+    currency = record.currency_id or record.company_id.currency_id
+    return currency.decimal_places
+
+
+def _booked_lines(order_record):
+    """Sale line id -> the invoice line that books it now."""
+    return {
+        sale_line_id: line
+        for line in current_invoice_lines(order_record, order_record.invoice_id)
+        for sale_line_id in line.sale_line_ids.ids
+    }
+
+
+def _booked_quantity(sale_line, booked):
+    """What is invoiced for the sale line now: a line kept above
+    BigCommerce's quantity for units delivered is booked at BigCommerce's."""
+    source = booked.get(sale_line.id)
+    return source.quantity if source else sale_line.product_uom_qty
+
+
 def is_edited(importer, record, order):
     """Whether BigCommerce's version of an invoiced order differs from what
     is booked: its totals, or its product lines (embedded in the payload:
     no request)."""
-    digits = record.currency_id.decimal_places or 2
+    digits = _digits(record)
     total = _money(importer.env, order.get("total_inc_tax"))
     if float_compare(total, booked_total(record), precision_digits=digits):
         return True
@@ -111,11 +132,15 @@ def is_edited(importer, record, order):
     }
     if not embedded:
         return False
+    invoiced = _booked_lines(record)
     booked = {
-        line.bigcommerce_line_id: (int(line.product_uom_qty), line.bigcommerce_charged)
+        line.bigcommerce_line_id: (
+            int(_booked_quantity(line, invoiced)),
+            line.bigcommerce_charged,
+        )
         for line in record.sale_order_id.order_line
         if line.bigcommerce_line_kind in ("product", "gift_certificate")
-        and line.product_uom_qty
+        and _booked_quantity(line, invoiced)
     }
     if set(booked) != set(embedded):
         return True
@@ -194,10 +219,11 @@ def book_edit(importer, record, order):
             continue
         old_by_key[_key(line.bigcommerce_line_kind, line.bigcommerce_line_id)] |= line
     currency = sale_order.currency_id
+    booked_line = _booked_lines(record)
     changed = [
         key
         for key in sorted(set(old_by_key) | set(new_by_key), key=str)
-        if _signature_of_lines(old_by_key[key], currency)
+        if _signature_of_lines(old_by_key[key], currency, booked_line)
         != _signature_of_values(new_by_key[key], currency)
     ]
     if not changed:
@@ -209,12 +235,6 @@ def book_edit(importer, record, order):
                 old=booked_total(record),
             )
         )
-    invoice = record.invoice_id
-    booked_line = {
-        sale_line_id: line
-        for line in current_invoice_lines(record, invoice)
-        for sale_line_id in line.sale_line_ids.ids
-    }
     credit_lines, bill, notes, delivered = [], [], [], []
     unlocked = sale_order.locked
     if unlocked:
@@ -284,12 +304,12 @@ def book_edit(importer, record, order):
     return edit, delivered_text
 
 
-def _signature_of_lines(lines, currency):
+def _signature_of_lines(lines, currency, booked):
     digits = currency.decimal_places
     return sorted(
         (
             line.product_id.id,
-            round(line.product_uom_qty, 3),
+            round(_booked_quantity(line, booked), 3),
             round(line.price_unit, 4),
             tuple(sorted(line.tax_ids.ids)),
             round(line.bigcommerce_charged, digits),

@@ -32,7 +32,9 @@ PREFIX_REASON = "Refunded in BigCommerce without a refund record"
 
 
 def _digits(record):
-    return record.currency_id.decimal_places or 2
+    # JPY has 0 decimal places: never "or 2".
+    currency = record.currency_id or record.company_id.currency_id
+    return currency.decimal_places
 
 
 def available_cover(order_record):

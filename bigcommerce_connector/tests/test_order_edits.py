@@ -162,3 +162,11 @@ class TestOrderEdits(OrderEditCase):
         self.assertEqual(sale_line.product_uom_qty, 3)
         self.assertEqual(sale_line.qty_delivered, 3)
         self.assertEqual(picking.state, "done")
+        # The next version of the order books nothing again.
+        moves = record.sale_order_id.invoice_ids
+        self.sandbox.advance_clock(60)
+        self.sandbox.set_order_status(order["id"], 9)
+        self.import_orders(order_ids=[order["id"]])
+        self.assertEqual(record.sale_order_id.invoice_ids, moves)
+        self.assertEqual(len(record.edit_ids), 1)
+        self.assertBooksFollowBigCommerce(record)
