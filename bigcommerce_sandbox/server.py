@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, catalog_writes, cdn, seed
+from . import api_v2, api_v3, catalog_writes, cdn, seed, transactions
 from .catalog_writes import MultipartForm
 from .paging import ApiError
 from .state import StoreState
@@ -116,6 +116,13 @@ ROUTES = [
         r"orders/(\d+)/payment_actions/refunds",
         api_v3.list_order_refunds,
         "store_v2_orders",
+    ),
+    (
+        "GET",
+        V3,
+        r"orders/(\d+)/transactions",
+        transactions.list_order_transactions,
+        "store_v2_transactions",
     ),
     ("GET", V3, r"customers", api_v3.list_customers, "store_v2_customers"),
     (
@@ -571,6 +578,11 @@ class SandboxStore:
 
     def advance_clock(self, seconds):
         self.state.clock.advance(seconds)
+
+    def transactions_of(self, order_id):
+        """What ``GET /v3/orders/{id}/transactions`` answers (transactions.py)."""
+        with self.state.lock:
+            return transactions.order_transactions(self.state, order_id)
 
     def create_order(self, **options):
         with self.state.lock:

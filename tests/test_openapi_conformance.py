@@ -664,6 +664,7 @@ def case_orders_each(c, state):
 def case_refunds(c, state):
     for order_id in sorted(state.orders):
         c.call("GET", f"/v3/orders/{order_id}/payment_actions/refunds")
+        c.call("GET", f"/v3/orders/{order_id}/transactions")
     c.paged_v3("/v3/orders/payment_actions/refunds")
     c.call("GET", "/v3/orders/payment_actions/refunds", {"created:min": SINCE})
     for refund_id in sorted(state.refunds):

@@ -119,3 +119,24 @@ def test_client_reads_one_refund_and_filters_lists(sandbox, client):
     since = parse_datetime(refund["created"])
     recent = list(client.iter_refunds(**{"created:min": format_iso8601(since)}))
     assert [r["id"] for r in recent] == [refund["id"]]
+
+
+def test_transactions_of_a_paid_order_and_its_refund():
+    """GET /v3/orders/{id}/transactions (issue 29): the gateway purchase with
+    its gateway transaction id, then the refund referring to it."""
+    from bigcommerce_sandbox.server import SandboxStore
+    from bigcommerce_sandbox.transactions import order_transactions
+
+    store = SandboxStore(seed=42)
+    order = store.create_order(status_id=11, guest=True, payment_method="Credit Card")
+    (purchase,) = order_transactions(store.state, order["id"])
+    assert purchase["event"] == "purchase"
+    assert purchase["gateway"] == "braintree"
+    assert purchase["gateway_transaction_id"].startswith("bt")
+    assert purchase["amount"] == float(order["total_inc_tax"])
+    refund = store.add_refund(order["id"], kind="partial")
+    rows = order_transactions(store.state, order["id"])
+    assert [row["event"] for row in rows] == ["purchase", "refund"]
+    assert rows[1]["reference_transaction_id"] == purchase["id"]
+    assert rows[1]["amount"] == refund["payments"][0]["amount"]
+    assert order_transactions(store.state, order["id"]) == rows

@@ -410,6 +410,10 @@ class BigCommerceClient:
     def iter_order_shipments(self, order_id):
         return self.iter_v2(f"orders/{int(order_id)}/shipments")
 
+    def iter_order_transactions(self, order_id):
+        """The order's payment transactions (orders.v3 getOrderTransactions)."""
+        return self.iter_v3(f"orders/{int(order_id)}/transactions")
+
     def iter_refunds(self, **filters):
         return self.iter_v3("orders/payment_actions/refunds", filters)
 

@@ -24,11 +24,15 @@ from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
 from . import (
     order_edit,
+    order_exchange_rate,
     order_history,
+    order_payments,
     order_shipping_method,
+    order_tax_country,
     order_warehouse,
     refund_unrecorded,
 )
+from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 from .order_tax_rows import group_tax_rows
@@ -104,6 +108,8 @@ class OrderImporter:
         self._tax_classes = None  # the TaxClassRule of the order being made
         # Rounding unit of the order being built (its currency's precision).
         self._quantum = CENT
+        # Country whose tax the order being built charged (order_tax_country).
+        self._jurisdiction = ""
 
     # ------------------------------------------------------------------
     # One order
@@ -424,6 +430,7 @@ class OrderImporter:
         inclusive = bool(order.get("is_tax_inclusive_pricing"))
         products = self._order_products(order)
         addresses = self._shipping_addresses(order)
+        self._jurisdiction = order_tax_country.jurisdiction(order, addresses)
         tax_rows = self._tax_rows(order, products, addresses)
         partner, invoice_partner, shipping_partner = self._partners(order)
         lines = []
@@ -471,7 +478,11 @@ class OrderImporter:
         if instance.tax_mode != "odoo":
             # BigCommerce already chose the taxes: only the fiscal position
             # applied by _fiscal_position (mode "then the fiscal position").
-            values["fiscal_position_id"] = fiscal_position.id
+            # (or, registered for VAT in the order's country, its position).
+            values["fiscal_position_id"] = (
+                fiscal_position
+                or order_tax_country.foreign_vat_position(self, self._jurisdiction)
+            ).id
         # Read now, so that creating the orders needs no request.
         shipments = None
         if self._fulfilment_values(order)["items_shipped"]:
@@ -514,7 +525,13 @@ class OrderImporter:
         to_post, outcomes = moves, []
         for prepared, sale_order in pairs:
             invoice = invoice_of.get(sale_order.id, moves)
-            problem = self._mismatch(
+            problem = order_exchange_rate.book_rate(
+                self,
+                prepared.record,
+                prepared.order,
+                prepared.currency,
+                accounting_day(self.instance, prepared.order["date_created"]),
+            ) or self._mismatch(
                 invoice if sale_order.id in invoice_of else sale_order,
                 prepared.order,
                 prepared.currency,
@@ -570,11 +587,18 @@ class OrderImporter:
                 gift,
                 instance.gift_certificate_journal_id,
                 self.env._("gift certificate"),
+                None,
             ),
-            (credit, instance.store_credit_journal_id, self.env._("store credit")),
-            (rest, mapping.journal_id, order.get("payment_method") or ""),
+            (
+                credit,
+                instance.store_credit_journal_id,
+                self.env._("store credit"),
+                None,
+            ),
+            # The gateway's part: its mapping (clearing account, transactions).
+            (rest, mapping.journal_id, order.get("payment_method") or "", mapping),
         )
-        for amount, journal, label in parts:
+        for amount, journal, label, gateway_mapping in parts:
             if amount <= ZERO:
                 continue
             if not journal:
@@ -586,16 +610,33 @@ class OrderImporter:
                         store=instance.name,
                     )
                 )
-            self.env["account.payment.register"].with_company(
-                invoice.company_id
-            ).with_context(active_model="account.move", active_ids=invoice.ids).create(
-                {
-                    "amount": float(amount),
-                    "journal_id": journal.id,
-                    "payment_date": invoice.invoice_date,
-                    "communication": f"{invoice.name} {label}".strip(),
-                }
-            )._create_payments()
+            gateway, transaction_ids = (
+                order_payments.read_gateway_payment(self, order["id"])
+                if gateway_mapping
+                else ("", [])
+            )
+            payments = (
+                self.env["account.payment.register"]
+                .with_company(invoice.company_id)
+                .with_context(
+                    active_model="account.move",
+                    active_ids=invoice.ids,
+                    **order_exchange_rate.payment_context(invoice),
+                    **order_payments.clearing_context(gateway_mapping),
+                )
+                .create(
+                    {
+                        "amount": float(amount),
+                        "journal_id": journal.id,
+                        "payment_date": invoice.invoice_date,
+                        "communication": order_payments.payment_memo(
+                            invoice.name, order["id"], label, transaction_ids
+                        ),
+                    }
+                )
+                ._create_payments()
+            )
+            order_payments.tag(payments, order["id"], gateway, transaction_ids)
 
     def _sync_shipments(self, record, order, rows=None):
         """BigCommerce's shipments of the order (carrier, tracking, items).
@@ -660,9 +701,14 @@ class OrderImporter:
         values = []
         for sale_order, order in pairs:
             invoice_values = sale_order._prepare_invoice()
-            invoice_values["invoice_date"] = self._datetime(
-                order["date_created"]
-            ).date()
+            invoice_values["invoice_date"] = accounting_day(
+                self.instance, order["date_created"]
+            )
+            invoice_values.update(
+                order_exchange_rate.invoice_values(
+                    self, order, sale_order.currency_id, invoice_values["invoice_date"]
+                )
+            )
             invoice_values["invoice_line_ids"] = [
                 Command.create(
                     line._prepare_invoice_line(quantity=line.product_uom_qty)
@@ -722,6 +768,7 @@ class OrderImporter:
             )
         else:
             partner = instance._bigcommerce_guest_partner(billing)
+        order_tax_country.take_vat_number(partner, billing)
         invoice_partner = instance._bigcommerce_address_partner(
             partner, billing, "invoice"
         )
@@ -829,9 +876,12 @@ class OrderImporter:
     def _account_tax(self, row, inclusive):
         rate = parse_money(row["rate"])
         name = row.get("name") or self.env._("Tax")
-        key = (name, rate, inclusive)
+        # Kept apart by country in the BigCommerce-tax mode (order_tax_country).
+        code = self._jurisdiction if self.instance.tax_mode == "bigcommerce" else ""
+        key = (name, rate, inclusive, code)
         if key not in self._taxes:
             label = f"{name} {rate.normalize():f}%" + (" incl." if inclusive else "")
+            label += f" ({code})" if code else ""
             taxes = self.env["account.tax"].with_context(active_test=False)
             domain = [
                 ("company_id", "=", self.company.id),
@@ -846,10 +896,16 @@ class OrderImporter:
                 "tax",
                 label,
                 lambda: taxes.search(domain, limit=1),
-                lambda: {
-                    **self._tax_values(label, rate, inclusive),
-                    "tax_group_id": self._tax_group(label).id,
-                },
+                lambda: order_tax_country.localize(
+                    self,
+                    {
+                        **self._tax_values(label, rate, inclusive),
+                        "tax_group_id": self._tax_group(label).id,
+                    },
+                    code,
+                    rate,
+                    inclusive,
+                ),
             )
             self._taxes[key] = tax
         return self._taxes[key]

@@ -26,6 +26,8 @@ from odoo import Command
 from odoo.tools import float_compare
 
 from ..client.parsing import parse_money
+from . import order_exchange_rate
+from .order_dates import accounting_day
 
 # Sale order line fields that the order import sets from BigCommerce.
 LINE_FIELDS = (
@@ -385,6 +387,8 @@ def _create_move(importer, record, order, move_type, lines):
     invoice = record.invoice_id
     date = importer._datetime(order.get("date_modified"))
     values = {
+        # The order's rate, whatever Odoo's rate table says (as refunds).
+        **order_exchange_rate.reversal_values(invoice),
         "move_type": move_type,
         "partner_id": invoice.partner_id.id,
         "partner_shipping_id": invoice.partner_shipping_id.id,
@@ -393,7 +397,9 @@ def _create_move(importer, record, order, move_type, lines):
         "journal_id": invoice.journal_id.id,
         "invoice_origin": invoice.invoice_origin,
         "invoice_user_id": invoice.invoice_user_id.id,
-        "invoice_date": date.date() if date else invoice.invoice_date,
+        # The store's day of the edit (importers/order_dates.py).
+        "invoice_date": accounting_day(importer.instance, order.get("date_modified"))
+        or invoice.invoice_date,
         "ref": importer.env._(
             "BigCommerce order %(order)s edited on %(date)s",
             order=order["id"],

@@ -24,6 +24,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import Command
 from odoo.tools import float_compare, float_is_zero
 
+from . import order_exchange_rate, order_payments
+from .order_dates import accounting_day
+
 # Lines invoiced in proportion to the delivered units of their product line.
 FOLLOW_PRODUCT = ("discount", "wrapping")
 
@@ -93,10 +96,11 @@ class DeliveryInvoicer:
             invoice_lines.append(Command.create(values))
             expected += amount
         invoice_values = self.sale_order._prepare_invoice()
-        invoice_values["invoice_date"] = (
-            picking.date_done.date() if picking.date_done else False
+        invoice_values["invoice_date"] = accounting_day(
+            self.record.instance_id, picking.date_done
         )
         invoice_values["invoice_line_ids"] = invoice_lines
+        invoice_values.update(order_exchange_rate.delivery_values(self.record))
         invoice = (
             self.env["account.move"]
             .with_company(self.sale_order.company_id)
@@ -213,14 +217,31 @@ class DeliveryInvoicer:
         if mapping.post_invoice:
             invoice.action_post()
             if mapping.register_payment and mapping.journal_id:
-                self.env["account.payment.register"].with_context(
-                    active_model="account.move", active_ids=invoice.ids
-                ).create(
-                    {
-                        "journal_id": mapping.journal_id.id,
-                        "payment_date": invoice.invoice_date,
-                    }
-                )._create_payments()
+                payments = (
+                    self.env["account.payment.register"]
+                    .with_context(
+                        active_model="account.move",
+                        active_ids=invoice.ids,
+                        **order_exchange_rate.payment_context(invoice),
+                        **order_payments.clearing_context(mapping),
+                    )
+                    .create(
+                        {
+                            "journal_id": mapping.journal_id.id,
+                            "payment_date": invoice.invoice_date,
+                            "communication": order_payments.payment_memo(
+                                invoice.name,
+                                record.bigcommerce_id,
+                                record.payment_method,
+                                [],
+                            ),
+                        }
+                    )
+                    ._create_payments()
+                )
+                # No gateway id here: a delivery's validation does not read
+                # the store (the order's transactions are per order).
+                order_payments.tag(payments, record.bigcommerce_id)
         if not record.invoice_id:
             record.invoice_id = invoice
         self.check_order()

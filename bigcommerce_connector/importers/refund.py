@@ -21,8 +21,16 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_edit, order_history, refund_return, refund_unrecorded
+from . import (
+    order_edit,
+    order_exchange_rate,
+    order_history,
+    order_payments,
+    refund_return,
+    refund_unrecorded,
+)
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
+from .order_dates import accounting_day
 
 _logger = logging.getLogger(__name__)
 
@@ -407,16 +415,39 @@ class RefundImporter:
                         self.instance.name,
                     )
                 )
-            self.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=credit_note.ids
-            ).create(
-                {
-                    "amount": float(amount),
-                    "journal_id": journal.id,
-                    "payment_date": credit_note.invoice_date,
-                    "communication": f"{credit_note.name} {provider}".strip(),
-                }
-            )._create_payments()
+            through_gateway = provider != "storecredit"
+            gateway, transaction_ids = (
+                order_payments.read_gateway_refund(self, refund["order_id"], amount)
+                # An offline refund (cash...) has no gateway id to read.
+                if through_gateway and not payment.get("offline")
+                else ("", [])
+            )
+            payments = (
+                self.env["account.payment.register"]
+                .with_context(
+                    active_model="account.move",
+                    active_ids=credit_note.ids,
+                    **order_exchange_rate.payment_context(credit_note),
+                    **order_payments.clearing_context(
+                        mapping if through_gateway else None
+                    ),
+                )
+                .create(
+                    {
+                        "amount": float(amount),
+                        "journal_id": journal.id,
+                        "payment_date": credit_note.invoice_date,
+                        "communication": order_payments.payment_memo(
+                            credit_note.name,
+                            refund["order_id"],
+                            provider,
+                            transaction_ids,
+                        ),
+                    }
+                )
+                ._create_payments()
+            )
+            order_payments.tag(payments, refund["order_id"], gateway, transaction_ids)
 
     def _use_refund_tax_account(self, credit_note):
         """Book the tax given back on the instance's credit note tax account.
@@ -432,9 +463,9 @@ class RefundImporter:
             ).account_id = account
 
     def _credit_note_header(self, invoice, refund):
-        created = parse_datetime(refund.get("created"))
         return {
-            "invoice_date": created.date() if created else fields.Date.today(),
+            "invoice_date": accounting_day(self.instance, refund.get("created"))
+            or fields.Date.today(),
             "ref": self.env._(
                 "BigCommerce refund %(refund)s of order %(order)s%(reason)s",
                 refund=refund["id"],
@@ -442,6 +473,8 @@ class RefundImporter:
                 reason=f": {refund['reason']}" if refund.get("reason") else "",
             ),
             "journal_id": invoice.journal_id.id,
+            # Converted as the invoice it reverses, whatever Odoo's rate table.
+            **order_exchange_rate.reversal_values(invoice),
             # The invoice's salesperson (none for an online order), not the
             # user who runs the job.
             "invoice_user_id": invoice.invoice_user_id.id,

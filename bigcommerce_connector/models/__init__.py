@@ -66,3 +66,7 @@ from . import bigcommerce_instance_retention
 from . import bigcommerce_order_edit
 from . import bigcommerce_unrecorded_refund
 from . import bigcommerce_shipping_method
+from . import bigcommerce_instance_books
+from . import bigcommerce_order_books
+from . import account_payment_register
+from . import account_payment

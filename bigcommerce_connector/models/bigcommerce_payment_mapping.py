@@ -52,6 +52,16 @@ class BigcommercePaymentMapping(models.Model):
         check_company=True,
         domain="[('type', 'in', ('bank', 'cash', 'credit'))]",
     )
+    clearing_account_id = fields.Many2one(
+        "account.account",
+        string="Clearing Account",
+        check_company=True,
+        domain="[('reconcile', '=', True), ('account_type', '=', 'asset_current')]",
+        help="Outstanding receipts account of this gateway: its payments (and "
+        "refund payments) are posted here instead of the journal's, and the "
+        "gateway's payouts clear it in the bank reconciliation. Empty: the "
+        "journal's payment method account.",
+    )
     pricelist_id = fields.Many2one(
         "product.pricelist",
         check_company=True,

@@ -54,3 +54,7 @@ from . import test_retention
 from . import test_order_edits
 from . import test_refund_unrecorded
 from . import test_shipping_methods
+from . import test_books_dates
+from . import test_books_exchange_rate
+from . import test_books_payments
+from . import test_books_taxes
