@@ -605,11 +605,50 @@ class SandboxStore:
         )
         return order
 
-    def add_refund(self, order_id, kind="full", items=None, override=None):
+    def edit_order(self, order_id, lines=(), shipping=None, handling=None):
+        """The control panel's "Edit order": lines added, removed, re-priced or
+        re-counted, shipping re-quoted; the order is re-priced and
+        ``date_modified`` moves (``store/order/updated``)."""
+        with self.state.lock:
+            order = seed.edit_order(
+                self.state, order_id, lines=lines, shipping=shipping, handling=handling
+            )
+        self.emit("store/order/updated", {"type": "order", "id": order_id})
+        return order
+
+    def refund_without_record(self, order_id, amount):
+        """Money given back outside BigCommerce's refund API: ``refunded_amount``
+        grows, no refund record."""
+        with self.state.lock:
+            previous = self.state.orders[order_id]["status_id"]
+            order = seed.refund_without_record(self.state, order_id, amount)
+        self.emit("store/order/updated", {"type": "order", "id": order_id})
+        if order["status_id"] != previous:
+            self.emit(
+                "store/order/statusUpdated",
+                {
+                    "type": "order",
+                    "id": order_id,
+                    "status": {
+                        "previous_status_id": previous,
+                        "new_status_id": order["status_id"],
+                    },
+                },
+            )
+        return order
+
+    def add_refund(
+        self, order_id, kind="full", items=None, override=None, recorded_late=False
+    ):
         with self.state.lock:
             previous = self.state.orders[order_id]["status_id"]
             refund = seed.add_refund(
-                self.state, order_id, kind=kind, items=items, override=override
+                self.state,
+                order_id,
+                kind=kind,
+                items=items,
+                override=override,
+                recorded_late=recorded_late,
             )
             status_id = self.state.orders[order_id]["status_id"]
         self.emit(
@@ -850,6 +889,20 @@ class SandboxStore:
         if method == "POST" and parts == ["orders"]:
             lines = [tuple(line) for line in body.pop("lines", [])] or None
             return 201, self.create_order(lines=lines, **body)
+        if method == "PUT" and len(parts) == 2 and parts[0] == "orders":
+            return 200, self.edit_order(
+                int(parts[1]),
+                lines=body.get("lines") or (),
+                shipping=body.get("shipping"),
+                handling=body.get("handling"),
+            )
+        if (
+            method == "POST"
+            and len(parts) == 3
+            and parts[0] == "orders"
+            and parts[2] == "refunded_amount"
+        ):
+            return 200, self.refund_without_record(int(parts[1]), body["amount"])
         if (
             method == "PUT"
             and len(parts) == 3
@@ -868,6 +921,7 @@ class SandboxStore:
                 kind=body.get("kind", "full"),
                 items=body.get("items"),
                 override=body.get("merchant_calculated_override"),
+                recorded_late=bool(body.get("recorded_late")),
             )
         if method == "PUT" and len(parts) == 2 and parts[0] == "refunds":
             return 200, self.tamper_refund(int(parts[1]), **body)

@@ -62,6 +62,10 @@ class StoreState:
         self.order_shipments = defaultdict(list)
         self.order_taxes = defaultdict(list)
         self.refunds = {}
+        # Orders made by create_order: (plan, rng key), what edit_order rebuilds.
+        self.order_plans = {}
+        # Money refunded without a refund record, per order (order_edits.py).
+        self.unrecorded_refunds = {}
         self.hooks = {}
         self._ids = defaultdict(int)
 

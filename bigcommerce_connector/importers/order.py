@@ -23,11 +23,14 @@ from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
 from ..tools.natural_key import find_or_create
 from . import (
+    order_edit,
     order_exchange_rate,
     order_history,
     order_payments,
+    order_shipping_method,
     order_tax_country,
     order_warehouse,
+    refund_unrecorded,
 )
 from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
@@ -241,21 +244,10 @@ class OrderImporter:
         values = self._status_values(order)
         values["refresh_error"] = False
         invoice = record.invoice_id
-        if invoice.state == "posted" and float_compare(
-            values["total_inc_tax"],
-            record.total_inc_tax,
-            precision_digits=record.currency_id.decimal_places,
-        ):
-            values.update(
-                state="review",
-                failure_reason=self.env._(
-                    "BigCommerce's total changed from %(old)s to %(new)s after "
-                    "invoice %(invoice)s was posted; the invoice was not changed.",
-                    old=record.total_inc_tax,
-                    new=values["total_inc_tax"],
-                    invoice=invoice.name,
-                ),
-            )
+        if invoice.state == "posted" and order_edit.is_edited(self, record, order):
+            # Edited in BigCommerce after invoicing: booked or sent to review
+            # by the store's policy (importers/order_edit.py).
+            order_edit.follow_edit(self, record, order, values)
         elif record.state == "cancelled":
             # Back in an imported status after a cancellation: a person
             # decides whether to revive the cancelled sale order.
@@ -272,6 +264,8 @@ class OrderImporter:
             # record goes back to its true state (its refunds wait for it).
             values.update(state="done", failure_reason=False)
         record.write(values)
+        # Money refunded without a refund record (importers/refund_unrecorded.py).
+        refund_unrecorded.follow(self, record, order)
         self._sync_shipments(record, order)
         order_warehouse.follow_status(self, record, order)
         self._count("review" if values.get("state") == "review" else "updated")
@@ -464,6 +458,7 @@ class OrderImporter:
             "bigcommerce_order_record_id": record.id,
             "order_line": [Command.create(values) for values in lines],
         }
+        order_shipping_method.set_carrier(self, values, addresses)
         remarks = []  # the pricelist levels passed over, posted on the order
         pricelist = self._pricelist(currency, mapping, partner, remarks)
         if pricelist:
@@ -1231,7 +1226,12 @@ class OrderImporter:
         result = []
         address_id = int(address["id"])
         for kind, prefix, product in (
-            ("shipping", "cost_", self.instance.shipping_product_id),
+            # The product of the address's shipping method (its mapping).
+            (
+                "shipping",
+                "cost_",
+                order_shipping_method.shipping_product(self, address),
+            ),
             ("handling", "handling_cost_", self.instance.handling_product_id),
         ):
             amounts = self._charge(address, prefix, inclusive)

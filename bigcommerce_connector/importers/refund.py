@@ -21,7 +21,14 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
-from . import order_exchange_rate, order_history, order_payments, refund_return
+from . import (
+    order_edit,
+    order_exchange_rate,
+    order_history,
+    order_payments,
+    refund_return,
+    refund_unrecorded,
+)
 from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
 from .order_dates import accounting_day
 
@@ -323,26 +330,34 @@ class RefundImporter:
                 ("id", "!=", record.id),
             ]
         )
-        credited = sum(earlier.credit_note_id.mapped("amount_total"))
-        if (
-            float_compare(
-                credited + float(total), invoice.amount_total, precision_digits=digits
+        # Money refunded without a record that this refund documents is not
+        # credited twice (importers/refund_unrecorded.py).
+        covered = refund_unrecorded.cover(self, order_record, record, refund)
+        if covered:
+            return covered
+        credited = sum(
+            (earlier.credit_note_id | refund_unrecorded.credited(order_record)).mapped(
+                "amount_total"
             )
-            > 0
-        ):
+        )
+        # What the order's bookings charge (its invoice, and the edits made
+        # in BigCommerce after invoicing: importers/order_edit.py).
+        charged = order_edit.booked_total(order_record)
+        if float_compare(credited + float(total), charged, precision_digits=digits) > 0:
             raise RefundImportError(
                 self.env._(
                     "Refunds would exceed the invoice %(invoice)s: it is "
                     "%(amount)s, credit notes already give back %(credited)s and "
                     "this refund %(refund)s more.",
                     invoice=invoice.name,
-                    amount=invoice.amount_total,
+                    amount=charged,
                     credited=credited,
                     refund=float(total),
                 )
             )
         full = (
             not earlier
+            and not order_record.edit_ids
             and not self._earlier_refund_lines(record)
             and not float_compare(
                 float(total), invoice.amount_total, precision_digits=digits
@@ -551,7 +566,7 @@ class RefundImporter:
 
     def _refund_lines(self, invoice, refund, record):
         index = defaultdict(list)
-        for line in invoice.invoice_line_ids:
+        for line in order_edit.current_invoice_lines(record.order_record_id, invoice):
             if line.display_type != "product":
                 continue
             sale_line = line.sale_line_ids[:1]

@@ -63,6 +63,9 @@ from . import bigcommerce_listing
 from . import bigcommerce_instance_listing
 from . import bigcommerce_delivery_invoice
 from . import bigcommerce_instance_retention
+from . import bigcommerce_order_edit
+from . import bigcommerce_unrecorded_refund
+from . import bigcommerce_shipping_method
 from . import bigcommerce_instance_books
 from . import bigcommerce_order_books
 from . import account_payment_register

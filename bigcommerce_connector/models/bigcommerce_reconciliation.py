@@ -15,6 +15,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import format_iso8601, format_rfc2822, parse_money
+from ..importers import order_edit
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
@@ -29,6 +30,10 @@ DIFFERENCES = [
     ("missing", "Missing in Odoo"),
     ("amount", "Amount Differs"),
     ("extra", "Cancelled in BigCommerce"),
+    # Not drift: what the connector booked after the sale (issue 23), told
+    # apart so that a true difference stands out.
+    ("edited", "Edited After Invoicing, Booked"),
+    ("unrecorded", "Refunded Without a Record"),
 ]
 
 
@@ -79,10 +84,14 @@ class BigcommerceReconciliation(models.Model):
                 f"{fields.Date.to_string(report.date_to)}"
             )
 
-    @api.depends("line_ids")
+    @api.depends("line_ids.difference", "line_ids.odoo_amount")
     def _compute_difference_count(self):
+        # Edits booked and refunds without a record already credited are
+        # listed, not counted: they are not drift.
         for report in self:
-            report.difference_count = len(report.line_ids)
+            report.difference_count = len(
+                report.line_ids.filtered(lambda line: line._is_drift())
+            )
 
     # ------------------------------------------------------------
     # Steps
@@ -190,7 +199,13 @@ class BigcommerceReconciliation(models.Model):
                     ("instance_id", "=", instance.id),
                     ("bigcommerce_id", "in", [order["id"] for order in orders]),
                 ],
-                ["bigcommerce_id", "invoice_id", "state"],
+                [
+                    "bigcommerce_id",
+                    "invoice_id",
+                    "state",
+                    "failure_reason",
+                    "unrecorded_refund_amount",
+                ],
             )
         }
         lines = []
@@ -201,7 +216,8 @@ class BigcommerceReconciliation(models.Model):
             record = bindings.get(order["id"])
             invoice = record.invoice_id if record else self.env["account.move"]
             booked = invoice.state == "posted"
-            odoo_amount = invoice.amount_total if booked else 0.0
+            # The invoice and the edits booked after it (importers/order_edit.py).
+            odoo_amount = order_edit.booked_total(record) if booked else 0.0
             status = order.get("status_id")
             if status in CANCELLED_STATUSES:
                 if booked:
@@ -238,10 +254,64 @@ class BigcommerceReconciliation(models.Model):
             ):
                 lines.append(
                     self._line(
-                        "order", order["id"], "amount", currency, amount, odoo_amount
+                        "order",
+                        order["id"],
+                        "amount",
+                        currency,
+                        amount,
+                        odoo_amount,
+                        record.failure_reason or "" if record.state == "review" else "",
                     )
                 )
+            elif record.edit_ids:
+                lines.append(
+                    self._line(
+                        "order",
+                        order["id"],
+                        "edited",
+                        currency,
+                        amount,
+                        odoo_amount,
+                        "; ".join(filter(None, record.edit_ids.mapped("summary"))),
+                    )
+                )
+            if booked:
+                lines.extend(self._unrecorded_refund_lines(order, record, currency))
         self.env["bigcommerce.reconciliation.line"].create(lines)
+
+    def _unrecorded_refund_lines(self, order, record, currency):
+        """Money BigCommerce refunded without a refund record: flagged (not
+        credited yet) or credited (importers/refund_unrecorded.py)."""
+        lines = []
+        refunded = float(parse_money(order.get("refunded_amount")))
+        credited = record.unrecorded_refund_ids.credit_note_id.filtered(
+            lambda move: move.state == "posted"
+        )
+        if credited:
+            lines.append(
+                self._line(
+                    "order",
+                    order["id"],
+                    "unrecorded",
+                    currency,
+                    refunded,
+                    sum(credited.mapped("amount_total")),
+                    self.env._("credited by %s", ", ".join(credited.mapped("name"))),
+                )
+            )
+        if record.unrecorded_refund_amount:
+            lines.append(
+                self._line(
+                    "order",
+                    order["id"],
+                    "unrecorded",
+                    currency,
+                    record.unrecorded_refund_amount,
+                    0.0,
+                    self.env._("not credited yet: Book Credit Note on the order"),
+                )
+            )
+        return lines
 
     def _compare_refunds(self, refunds, totals):
         if not refunds:
@@ -317,10 +387,14 @@ class BigcommerceReconciliation(models.Model):
         lines = self.line_ids
         return {
             "name": self.name,
-            "count": len(lines),
+            "count": self.difference_count,
             "missing": len(lines.filtered(lambda line: line.difference == "missing")),
             "amount": len(lines.filtered(lambda line: line.difference == "amount")),
             "extra": len(lines.filtered(lambda line: line.difference == "extra")),
+            "edited": len(lines.filtered(lambda line: line.difference == "edited")),
+            "unrecorded": len(
+                lines.filtered(lambda line: line.difference == "unrecorded")
+            ),
             "url": f"/odoo/bigcommerce.reconciliation/{self.id}",
         }
 
@@ -350,6 +424,14 @@ class BigcommerceReconciliationLine(models.Model):
     bigcommerce_amount = fields.Monetary(readonly=True)
     odoo_amount = fields.Monetary(string="Odoo Amount", readonly=True)
     note = fields.Char(readonly=True)
+
+    def _is_drift(self):
+        """A difference someone must look at: not an edit the connector
+        booked, nor money refunded without a record that it credited."""
+        self.ensure_one()
+        if self.difference == "edited":
+            return False
+        return not (self.difference == "unrecorded" and self.odoo_amount)
 
 
 class BigcommerceInstance(models.Model):

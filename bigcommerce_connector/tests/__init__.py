@@ -51,6 +51,9 @@ from . import test_guest_matching
 from . import test_order_bad_data
 from . import test_delivery_invoice_job
 from . import test_retention
+from . import test_order_edits
+from . import test_refund_unrecorded
+from . import test_shipping_methods
 from . import test_books_dates
 from . import test_books_exchange_rate
 from . import test_books_payments

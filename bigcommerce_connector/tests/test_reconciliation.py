@@ -81,6 +81,59 @@ class TestReconciliation(OperationsCase):
         self.assertIn(kind, ("pdf", "html"))
         self.assertIn(str(missing["id"]).encode(), pdf)
 
+    def test_tells_apart_edits_refunds_without_record_and_drift(self):
+        start = self.period_start()
+        usd = {"currency_code": "USD", "tax_inclusive": False}
+        edited, edited_record = self.imported_order(lines=[[self.sku, 1]], **usd)
+        flagged, _record = self.imported_order(lines=[[self.sku, 1]], **usd)
+        credited, credited_record = self.imported_order(lines=[[self.sku, 1]], **usd)
+        drift, _record = self.imported_order(lines=[[self.sku, 1]], **usd)
+        self.sandbox.edit_order(
+            edited["id"], lines=[{"sku": self.other_sku, "quantity": 1}]
+        )
+        self.sandbox.refund_without_record(flagged["id"], 5)
+        self.sandbox.refund_without_record(credited["id"], 4)
+        self.sandbox.advance_clock(60)
+        self.import_orders(order_ids=[edited["id"], flagged["id"], credited["id"]])
+        self.assertEqual(edited_record.state, "done", edited_record.failure_reason)
+        credited_record.action_book_unrecorded_refund()
+        # True drift: changed in BigCommerce, never read again.
+        self.sandbox.state.orders[drift["id"]]["total_inc_tax"] = "777.7700"
+        report = self.instance.reconcile(
+            start, self.sandbox_now() + timedelta(minutes=1)
+        )
+        self.assertEqual(
+            self.differences(report),
+            sorted(
+                [
+                    ("order", edited["id"], "edited"),
+                    ("order", flagged["id"], "unrecorded"),
+                    ("order", credited["id"], "unrecorded"),
+                    ("order", drift["id"], "amount"),
+                ]
+            ),
+        )
+        # Only what needs a person counts: the drift and the money not credited.
+        self.assertEqual(report.difference_count, 2)
+        edited_line = report.line_ids.filtered(lambda line: line.difference == "edited")
+        self.assertEqual(
+            edited_line.bigcommerce_amount,
+            float(self.sandbox.state.orders[edited["id"]]["total_inc_tax"]),
+        )
+        self.assertEqual(edited_line.odoo_amount, edited_line.bigcommerce_amount)
+        flagged_line, credited_line = (
+            report.line_ids.filtered(
+                lambda line, order=order: line.bigcommerce_id == order["id"]
+            )
+            for order in (flagged, credited)
+        )
+        self.assertEqual(
+            (flagged_line.bigcommerce_amount, flagged_line.odoo_amount), (5, 0)
+        )
+        self.assertEqual(
+            (credited_line.bigcommerce_amount, credited_line.odoo_amount), (4, 4)
+        )
+
     def test_the_weekly_job_resumes_page_by_page_and_mails_the_drift(self):
         self.instance.write({"notify_partner_ids": [(6, 0, self.recipient.ids)]})
         start = self.period_start()

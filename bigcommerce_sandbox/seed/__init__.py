@@ -84,6 +84,7 @@ from .common import SEED_END, SEED_START, iso_offset, iso_z, rfc2822
 from .catalog import _seed_catalog
 from .customers import _seed_customers
 from .large_catalog import add_generated_catalog
+from .order_edits import edit_order, refund_without_record
 from .orders import create_order, set_order_status
 from .refunds import add_refund, tamper_refund
 from .seeded_orders import SEED_ORDER_COUNT, _seed_orders
@@ -119,6 +120,8 @@ __all__ = [
     "SEED_START",
     "add_refund",
     "create_order",
+    "edit_order",
+    "refund_without_record",
     "iso_offset",
     "iso_z",
     "populate",

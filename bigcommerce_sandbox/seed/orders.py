@@ -854,7 +854,8 @@ def create_order(
     ``wrap`` (gift-wrap the first line), ``sell_gift_certificate``,
     ``payment_method``, ``channel_id``, ``customer_message``, ``staff_notes``,
     ``external_order_id``, ``wrap="two"`` (the first two lines),
-    ``automatic_tax`` (tax rows of an automatic-tax store), ``fees``
+    ``automatic_tax`` (tax rows of an automatic-tax store),
+    ``shipping_method`` (a method name of the zone, e.g. "UPS Ground"), ``fees``
     ([(name, entered cost, taxed)]: taxed fees use the shipping tax class).
     """
     with state.lock:
@@ -916,9 +917,17 @@ def create_order(
             if p["kind"] != "giftcertificate"
         )
         ship_addresses, methods = [], []
+        method_name = extra.pop("shipping_method", None)
+        method = SHIPPING_METHODS[zone][0]
+        if method_name:
+            method = next(
+                (m for m in SHIPPING_METHODS[zone] if m[0] == method_name), None
+            )
+            if method is None:
+                raise ValueError(f"no shipping method {method_name!r} in {zone}")
         if shipping and has_physical:
             ship_addresses.append(billing)
-            methods.append(SHIPPING_METHODS[zone][0])
+            methods.append(method)
             if extra.pop("ship_to_two_addresses", False):
                 ship_addresses.append(_other_address(rng, billing))
                 methods.append(SHIPPING_METHODS[zone][0])
@@ -958,8 +967,16 @@ def create_order(
             ],
         }
         state.reserve_ids("order", order_number - 1)
+        rng_key = f"{state.store_hash}:{order_number}:{len(state.orders)}"
         with currency_rounding(currency):
             order = _build_order(state, rng, plan)
+        # Kept so that the order can be edited later as the control panel
+        # does (order_edits.py): each line plan learns its order product id.
+        for line_plan, line in zip(
+            plan["lines"], state.order_products[order["id"]], strict=True
+        ):
+            line_plan["line_id"] = line["id"]
+        state.order_plans[order["id"]] = (plan, rng_key)
         for key, value in extra.items():
             if key not in order:
                 raise TypeError(f"create_order() got an unexpected option {key!r}")

@@ -177,16 +177,20 @@ def _refund_items(state, order, kind, items):
     return result
 
 
-def _refund(state, order_id, kind, items, moment, reason="", override=None):
+def _refund(
+    state, order_id, kind, items, moment, reason="", override=None, recorded_late=False
+):
     order = state.orders[order_id]
     # A refund is stated in its order's currency, to that currency's precision.
     with currency_rounding(order.get("default_currency_code") or "USD"):
         return _refund_in_currency(
-            state, order, order_id, kind, items, moment, reason, override
+            state, order, order_id, kind, items, moment, reason, override, recorded_late
         )
 
 
-def _refund_in_currency(state, order, order_id, kind, items, moment, reason, override):
+def _refund_in_currency(
+    state, order, order_id, kind, items, moment, reason, override, recorded_late
+):
     parts = _refund_items(state, order, kind, items)
     total_amount = sum((amount for _i, amount, _t in parts), ZERO)
     total_tax = sum((tax for _i, _a, tax in parts), ZERO)
@@ -199,7 +203,15 @@ def _refund_in_currency(state, order, order_id, kind, items, moment, reason, ove
             raise ValueError("invalid merchant override totals")
     _units, _amounts, already = _refunded_so_far(state, order_id)
     order_total = Decimal(order["total_inc_tax"])
-    if already + total_amount > order_total:
+    # Money refunded without a record (order_edits.refund_without_record);
+    # a record made late for it documents that money, not more.
+    unrecorded = state.unrecorded_refunds.get(order_id, ZERO)
+    if recorded_late:
+        if total_amount > unrecorded:
+            raise ValueError(f"order {order_id} has less refunded without a record")
+        unrecorded -= total_amount
+        state.unrecorded_refunds[order_id] = unrecorded
+    if already + unrecorded + total_amount > order_total:
         raise ValueError(f"refunds would exceed the total of order {order_id}")
     payments = []
     store_credit = Decimal(order["store_credit_amount"])
@@ -244,20 +256,23 @@ def _refund_in_currency(state, order, order_id, kind, items, moment, reason, ove
             line = lines[item["item_id"]]
             line["quantity_refunded"] += item["quantity"]
             line["is_refunded"] = line["quantity_refunded"] >= line["quantity"]
-    refunded = already + total_amount
+    refunded = already + unrecorded + total_amount
     order["refunded_amount"] = money4(refunded)
     status_id = 4 if refunded >= order_total else 14
     _apply_status(state, order, status_id, moment)
     return refund
 
 
-def add_refund(state, order_id, *, kind="full", items=None, override=None):
+def add_refund(
+    state, order_id, *, kind="full", items=None, override=None, recorded_late=False
+):
     """Refund (``full`` = everything left, ``partial`` = one unit of the first line
     with units left, ``shipping`` = the first shipping cost not yet refunded, or
     explicit ``items`` [{item_type, item_id, quantity}] / [{"item_type": "ORDER",
     "amount": 5}]); ``override`` {total_amount, total_tax} is a merchant
     override of the totals. The order goes to status 4 (fully refunded) or 14
-    (partially refunded)."""
+    (partially refunded). ``recorded_late``: the record documents money
+    already refunded without a record (``refunded_amount`` does not grow)."""
     with state.lock:
         return _refund(
             state,
@@ -267,6 +282,7 @@ def add_refund(state, order_id, *, kind="full", items=None, override=None):
             state.clock.now(),
             "Refund",
             override=override,
+            recorded_late=recorded_late,
         )
 
 
