@@ -21,6 +21,8 @@ from odoo.tools import escape_psql, float_compare, mute_logger
 
 from ..client import BigCommerceError, RetryableError
 from ..client.parsing import parse_datetime, parse_money
+from ..core.tax_rounding import rounding_tolerance
+from ..core.tax_rows import group_tax_rows
 from ..tools.natural_key import find_or_create
 from . import (
     order_edit,
@@ -35,8 +37,6 @@ from . import (
 from .order_dates import accounting_day
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
-from .order_tax_rows import group_tax_rows
-from .tax_rounding import rounding_tolerance
 
 _logger = logging.getLogger(__name__)
 
