@@ -31,6 +31,8 @@ property tests draw the parameters (and the seed) with Hypothesis.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from hypothesis import strategies as st
+
 from bigcommerce_connector.core.money import ZERO, cents, quantum, split
 
 RATES = [Decimal(r) for r in ("6", "2", "8.25", "10", "20", "7.5", "0.5", "19")]
@@ -49,6 +51,22 @@ class Params:
     automatic_tax: bool = False
     paid_by_gift_or_credit: bool = False
     seed: int = 0
+
+
+def params(tax_modes=("bigcommerce", "bigcommerce_fiscal", "odoo")):
+    """The Hypothesis strategy of an order's shape (and its amounts' seed)."""
+    return st.builds(
+        Params,
+        decimals=st.sampled_from((0, 2, 3)),
+        inclusive=st.booleans(),
+        tax_mode=st.sampled_from(tax_modes),
+        lines=st.integers(1, 4),
+        addresses=st.integers(0, 3),
+        fees=st.integers(0, 2),
+        automatic_tax=st.booleans(),
+        paid_by_gift_or_credit=st.booleans(),
+        seed=st.integers(0, 2**32 - 1),
+    )
 
 
 @dataclass

@@ -21,6 +21,9 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceError
 from ..client.parsing import parse_datetime, parse_money
+from ..core.money import CENT, ZERO, quantum
+from ..core.money import cents as _cents
+from ..core.money import split as _split
 from . import (
     order_edit,
     order_exchange_rate,
@@ -29,7 +32,7 @@ from . import (
     refund_return,
     refund_unrecorded,
 )
-from .order import CENT, ZERO, OrderImporter, _cents, _split, currency_quantum
+from .order import OrderImporter
 from .order_dates import accounting_day
 
 _logger = logging.getLogger(__name__)
@@ -320,7 +323,7 @@ class RefundImporter:
         currency = invoice.currency_id
         digits = currency.decimal_places
         # Amounts are rounded to the invoice currency's precision (JPY: yen).
-        self._quantum = currency_quantum(currency)
+        self._quantum = quantum(currency.decimal_places)
         total = parse_money(refund.get("total_amount"))
         tax = parse_money(refund.get("total_tax"))
         earlier = self.env["bigcommerce.refund"].search(
