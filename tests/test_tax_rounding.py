@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bigcommerce_connector.importers.tax_rounding import rounding_tolerance
+from bigcommerce_connector.core.tax_rounding import rounding_tolerance
 
 CENT = Decimal("0.01")
 TIES = (ROUND_HALF_UP, ROUND_HALF_DOWN, ROUND_HALF_EVEN)

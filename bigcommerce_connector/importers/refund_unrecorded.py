@@ -16,7 +16,7 @@ The order is then flagged with the amount and a one-click credit note
 (``book``): one order-level line on the refund adjustment product, its tax
 in proportion to the order's (BigCommerce's total_tax over total_inc_tax),
 split like the invoice's most taxed line, as the merchant-override refunds
-are (``RefundImporter._apply_bigcommerce_tax``). The instance's policy can
+are (core/refund_plan.py, ``_apply_bigcommerce_tax``). The instance's policy can
 book it at once. A refund record that turns up later for the same money is
 matched against it (``cover``): it credits only what was not credited yet.
 """

@@ -212,7 +212,7 @@ class TestFiscalTaxModeFullImport(TiesOut, FullImportInTaxMode):
 @tagged("post_install", "-at_install")
 class TestOdooTaxRoundingTolerance(OrderImportCase):
     """The "Odoo taxes" mode keeps BigCommerce's tax of a line only when
-    rounding alone explains the difference (importers/tax_rounding.py)."""
+    rounding alone explains the difference (core/tax_rounding.py)."""
 
     @classmethod
     def setUpClass(cls):

@@ -20,27 +20,9 @@ exactly the tax BigCommerce charged on it.
 """
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 
 from ..client.parsing import parse_money
-
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
-
-
-def _split(amount, weights):
-    """``amount`` over ``weights`` in cents; the remainder to the largest."""
-    total = sum(weights, ZERO)
-    if not weights:
-        return []
-    if not total:
-        return [amount] + [ZERO] * (len(weights) - 1)
-    parts = [
-        (amount * weight / total).quantize(CENT, rounding=ROUND_HALF_UP)
-        for weight in weights
-    ]
-    parts[weights.index(max(weights))] += amount - sum(parts, ZERO)
-    return parts
+from .money import CENT, ZERO, split
 
 
 def _taxes_of(rows):
@@ -52,16 +34,17 @@ def _taxes_of(rows):
     return list(seen)
 
 
-def _rows_for(taxes, amount):
-    """Tax rows (as the importer reads them) putting ``amount`` on ``taxes``."""
-    shares = _split(amount, [rate for _name, rate in taxes])
+def _rows_for(taxes, amount, unit):
+    """Tax rows (as the importer reads them) putting ``amount`` on ``taxes``,
+    in units of ``unit`` (the currency's smallest amount)."""
+    shares = split(amount, [rate for _name, rate in taxes], unit)
     return [
         {"name": name, "rate": str(rate), "line_amount": str(share)}
         for (name, rate), share in zip(taxes, shares, strict=True)
     ]
 
 
-def _allocate(rows, charges):
+def _allocate(rows, charges, unit):
     """[(line id, rows)] for ``rows`` that name no line, over ``charges``
     ([(line id, tax BigCommerce charged on it)])."""
     taxed = [(line_id, tax) for line_id, tax in charges if tax]
@@ -70,14 +53,16 @@ def _allocate(rows, charges):
     taxes = _taxes_of(rows)
     if not taxes:
         return []
-    return [(line_id, _rows_for(taxes, tax)) for line_id, tax in taxed]
+    return [(line_id, _rows_for(taxes, tax, unit)) for line_id, tax in taxed]
 
 
-def group_tax_rows(rows, products, addresses, fees=()):
+def group_tax_rows(rows, products, addresses, fees=(), unit=CENT):
     """{(line_item_type or "fee", line id): [rows]}.
 
     Line ids: order product ids for "item" and "gift-wrapping", order
-    address ids for "shipping" and "handling", fee ids for "fee".
+    address ids for "shipping" and "handling", fee ids for "fee". Taxes
+    split over rates are in units of ``unit``, the currency's smallest
+    amount (a yen: a share of 94.08 cannot be booked).
     """
     rows = list(rows)
     grouped = defaultdict(list)
@@ -105,16 +90,16 @@ def group_tax_rows(rows, products, addresses, fees=()):
         ],
     }
     for kind, kind_rows in unkeyed.items():
-        for line_id, allocated in _allocate(kind_rows, charges.get(kind, [])):
+        for line_id, allocated in _allocate(kind_rows, charges.get(kind, []), unit):
             grouped[(kind, line_id)].extend(allocated)
     for fee in fees:
         tax = parse_money(fee.get("cost_tax"))
         if tax:
-            grouped[("fee", int(fee.get("id") or 0))] = fee_tax_rows(fee, rows)
+            grouped[("fee", int(fee.get("id") or 0))] = fee_tax_rows(fee, rows, unit)
     return grouped
 
 
-def fee_tax_rows(fee, rows):
+def fee_tax_rows(fee, rows, unit=CENT):
     """The tax rows of a fee: its ``cost_tax`` over the rates of its tax class.
 
     The rates come from the order's rows of the same ``tax_class_id``; when
@@ -133,4 +118,4 @@ def fee_tax_rows(fee, rows):
         base = parse_money(fee.get("cost_ex_tax"))
         rate = (tax * 100 / base).quantize(CENT) if base else ZERO
         taxes = [("Fee tax", rate)]
-    return _rows_for(taxes, tax)
+    return _rows_for(taxes, tax, unit)
