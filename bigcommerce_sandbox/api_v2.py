@@ -96,7 +96,9 @@ _GROUP_FILTERS = {
 
 def list_customer_groups(ctx):
     """Sorted by id ("Default sorting is by customer-group ID")."""
-    groups = [ctx.state.customer_groups[key] for key in sorted(ctx.state.customer_groups)]
+    groups = [
+        ctx.state.customer_groups[key] for key in sorted(ctx.state.customer_groups)
+    ]
     for name, test in _GROUP_FILTERS.items():
         if ctx.query.get(name) not in (None, ""):
             groups = [g for g in groups if test(g, ctx.query[name])]
