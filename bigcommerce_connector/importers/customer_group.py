@@ -221,12 +221,15 @@ class CustomerGroupImporter:
         if binding.customer_group_id != group:
             old = binding.customer_group_id
             binding.customer_group_id = group
-            if old.partner_category_id and old.partner_category_id in partner.category_id:
+            if (
+                old.partner_category_id
+                and old.partner_category_id in partner.category_id
+            ):
                 partner.category_id = [(3, old.partner_category_id.id)]
             if group.pricelist_id:
-                partner.with_company(self.instance.company_id).property_product_pricelist = (
-                    group.pricelist_id
-                )
+                partner.with_company(
+                    self.instance.company_id
+                ).property_product_pricelist = group.pricelist_id
             changed = True
         tag = group.partner_category_id
         if tag and tag not in partner.category_id:
@@ -248,7 +251,9 @@ def _group_importer(customer_importer):
     """One group importer per customer importer (it remembers what it read)."""
     found = customer_importer.__dict__.get("_group_importer")
     if found is None:
-        found = CustomerGroupImporter(customer_importer.instance, customer_importer.client)
+        found = CustomerGroupImporter(
+            customer_importer.instance, customer_importer.client
+        )
         found.known = {}
         found.read_all = False
         customer_importer._group_importer = found
@@ -289,7 +294,9 @@ def _has_odoo_rules(rules):
     """Whether ``rules`` hold a rule a pricelist reproduces (its products
     may be imported later: the pricelist is made at once, for the group's
     customers and their orders)."""
-    return any(rule.get("type") in ("all", "category", "product") for rule in rules or [])
+    return any(
+        rule.get("type") in ("all", "category", "product") for rule in rules or []
+    )
 
 
 def _current_items(pricelist):

@@ -107,4 +107,6 @@ def plan_items(rules, category_templates, product_templates):
 
 
 def _unknown(rule):
-    return f"method {rule.get('method')!r}, amount {rule.get('amount')!r} not understood"
+    return (
+        f"method {rule.get('method')!r}, amount {rule.get('amount')!r} not understood"
+    )

@@ -32,7 +32,8 @@ class BigcommerceInstance(models.Model):
         counts = self._dashboard_channel_counts()
         for instance in self:
             rows = [
-                Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>") % (name, count)
+                Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>")
+                % (name, count)
                 for name, count in counts.get(instance, [])
             ]
             instance.dashboard_orders_by_channel = (
