@@ -14,6 +14,7 @@ customer poll reads the groups once).
 
 import psycopg2
 
+from odoo import Command
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tools import mute_logger
 
@@ -216,24 +217,28 @@ class CustomerGroupImporter:
     def apply_to_customer(self, binding, partner, group):
         """Give the customer its group's tag and, when its group changed
         (or it is new), the group's pricelist; returns whether anything
-        changed. ``group``: the binding of its group (empty: none)."""
+        changed. ``group``: the binding of its group (empty: none).
+
+        A pricelist chosen in Odoo for the partner is kept until the group
+        changes; leaving a group takes its tag away, and its pricelist when
+        the partner still has it."""
         changed = False
         if binding.customer_group_id != group:
             old = binding.customer_group_id
             binding.customer_group_id = group
-            if (
-                old.partner_category_id
-                and old.partner_category_id in partner.category_id
-            ):
-                partner.category_id = [(3, old.partner_category_id.id)]
+            priced = partner.with_company(self.instance.company_id)
+            if old.partner_category_id in partner.category_id:
+                partner.category_id = [Command.unlink(old.partner_category_id.id)]
             if group.pricelist_id:
-                partner.with_company(
-                    self.instance.company_id
-                ).property_product_pricelist = group.pricelist_id
+                priced.property_product_pricelist = group.pricelist_id
+            elif old.pricelist_id and priced.property_product_pricelist == (
+                old.pricelist_id
+            ):
+                priced.property_product_pricelist = False
             changed = True
         tag = group.partner_category_id
         if tag and tag not in partner.category_id:
-            partner.category_id = [(4, tag.id)]
+            partner.category_id = [Command.link(tag.id)]
             changed = True
         return changed
 

@@ -54,8 +54,10 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks, order=None)
                 mapping.currency_id,
             )
         )
+    # An archived group or channel pricelist is passed over, as an archived
+    # store pricelist is.
     group = _customer_group(instance, order)
-    if group.pricelist_id:
+    if group.pricelist_id.active:
         levels.append(
             (
                 env._("the pricelist of the customer group %s", group.name),
@@ -63,7 +65,7 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks, order=None)
             )
         )
     channel = order_channel(instance, order or {})
-    if channel.pricelist_id:
+    if channel.pricelist_id.active:
         levels.append(
             (
                 env._("the pricelist of the channel %s", channel.name),

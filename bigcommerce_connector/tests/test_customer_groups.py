@@ -244,6 +244,12 @@ class TestCustomerGroupCustomers(GroupCase):
         self.assertEqual(
             partner.property_product_pricelist, self.group(STAFF).pricelist_id
         )
+        # Out of every group: no group tag, and Odoo's pricelist again.
+        customer["customer_group_id"] = 0
+        customer["date_modified"] = "2026-03-03T09:00:00Z"
+        self.import_customers(customer_ids=[WHOLESALE_CUSTOMER])
+        self.assertFalse(partner.category_id & self.groups().partner_category_id)
+        self.assertNotIn(partner.property_product_pricelist, self.groups().pricelist_id)
 
     def test_the_poll_reads_the_groups_once_and_picks_up_changed_rules(self):
         self.import_customers(customer_ids=[WHOLESALE_CUSTOMER])

@@ -221,6 +221,25 @@ class TestPricelistLevels(SettingsCase):
         self.assertEqual(self.record_of(order).sale_order_id.pricelist_id, special)
         self.assertTrue(self.group_pricelist())
 
+    def test_archived_group_pricelist_is_passed_over(self):
+        order = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER
+        )
+        self.import_orders(order_ids=[order["id"]])
+        group_pricelist = self.group_pricelist()
+        self.assertEqual(
+            self.record_of(order).sale_order_id.pricelist_id, group_pricelist
+        )
+        group_pricelist.active = False
+        second = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER
+        )
+        self.import_orders(order_ids=[second["id"]])
+        self.assertEqual(
+            self.record_of(second).sale_order_id.pricelist_id,
+            self.store_pricelist("USD"),
+        )
+
     def test_group_pricelist_in_another_currency_falls_through_and_says_so(self):
         self.channel(1).pricelist_id = self.usd_pricelist("Web channel")
         order = self.sandbox.create_order(
