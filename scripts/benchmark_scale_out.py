@@ -541,13 +541,15 @@ def main():
             plan.append((args.two_nodes_stores, 2))
         for index, (count, nodes) in enumerate(plan):
             results.append(run(registry, args, key, count, nodes, index, logdir))
+            # After every run, all figures so far: a long benchmark stopped
+            # before its last run keeps what it measured.
+            report(results, args)
     finally:
         if not args.keep:
             registry.delete(args.db)
             odoo.sql_db.close_db(args.db)
             subprocess.run(["dropdb", "--if-exists", args.db], check=False)
     log(f"Odoo logs: {logdir}")
-    report(results, args)
 
 
 if __name__ == "__main__":

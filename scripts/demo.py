@@ -131,6 +131,10 @@ def connect_instance(config, args, sandbox):
             "store_hash": sandbox.store_hash,
             "access_token": sandbox.access_token,
             "api_url": sandbox.api_url,
+            # The sandbox's orders are what the demo shows, not history to
+            # keep out of the books: go live before the first of them
+            # (Confirm would propose "now", and nothing would be booked).
+            "go_live_date": "2000-01-01 00:00:00",
         }
         if instance:
             instance.write(values)

@@ -378,6 +378,10 @@ class OrderImporter:
             "status": order.get("status"),
             "payment_status": order.get("payment_status"),
             "payment_method": order.get("payment_method"),
+            "gateway_transaction_ref": str(
+                order.get("payment_provider_id") or ""
+            ).strip()
+            or False,
             "date_created": self._datetime(order.get("date_created")),
             "date_modified": self._datetime(order.get("date_modified")),
             "total_inc_tax": float(parse_money(order.get("total_inc_tax"))),

@@ -217,6 +217,14 @@ class DeliveryInvoicer:
         if mapping.post_invoice:
             invoice.action_post()
             if mapping.register_payment and mapping.journal_id:
+                # The gateway id the order named at import; a delivery's
+                # validation reads nothing from the store (a gateway that
+                # names none leaves the payment with the order number only).
+                transaction_ids = (
+                    [record.gateway_transaction_ref]
+                    if record.gateway_transaction_ref
+                    else []
+                )
                 payments = (
                     self.env["account.payment.register"]
                     .with_context(
@@ -233,15 +241,13 @@ class DeliveryInvoicer:
                                 invoice.name,
                                 record.bigcommerce_id,
                                 record.payment_method,
-                                [],
+                                transaction_ids,
                             ),
                         }
                     )
                     ._create_payments()
                 )
-                # No gateway id here: a delivery's validation does not read
-                # the store (the order's transactions are per order).
-                order_payments.tag(payments, record.bigcommerce_id)
+                order_payments.tag(payments, record.bigcommerce_id, "", transaction_ids)
         if not record.invoice_id:
             record.invoice_id = invoice
         self.check_order()

@@ -60,6 +60,13 @@ class BigcommerceOrder(models.Model):
     status = fields.Char(string="BigCommerce Status", readonly=True)
     payment_status = fields.Char(readonly=True)
     payment_method = fields.Char(readonly=True)
+    gateway_transaction_ref = fields.Char(
+        string="Gateway Transaction ID",
+        readonly=True,
+        help="The gateway's id of the order's payment (BigCommerce's "
+        "payment_provider_id), put on the payments of the invoices made per "
+        "delivery, which read nothing from the store.",
+    )
     date_created = fields.Datetime(string="Created in BigCommerce", readonly=True)
     date_modified = fields.Datetime(string="Modified in BigCommerce", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)

@@ -10,6 +10,7 @@ matched with it.
 from odoo.tests import tagged
 
 from ..importers.order_payments import payment_memo
+from .common import run_jobs
 from .test_books_dates import PaidOrdersCase
 
 TRANSACTIONS = r"/v3/orders/\d+/transactions"
@@ -77,6 +78,37 @@ class TestPayoutPayments(PaidOrdersCase):
         self.assertEqual(refund_payment.bigcommerce_transaction_ref, refund_id)
         self.assertIn(refund_id, refund_payment.memo)
         self.assertEqual(refund_payment.outstanding_account_id, self.clearing)
+
+    def test_a_delivery_invoice_payment_carries_the_transaction_id(self):
+        """Invoices per delivery ("Create Single Invoice?" off): the payment
+        of each delivery's invoice names the gateway payment too, kept from
+        the order's payment_provider_id at import (no request at delivery)."""
+        self.instance.create_single_invoice = False
+        order, record = self.imported_order(payment_method="Credit Card", guest=True)
+        sale_order = record.sale_order_id
+        self.assertFalse(sale_order.invoice_ids)
+        gateway_id = self.sandbox.transactions_of(order["id"])[0][
+            "gateway_transaction_id"
+        ]
+        reads = len(self.transaction_reads())
+        picking = sale_order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        run_jobs(self.env)
+        invoice = sale_order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, "posted")
+        payment = self.paid(invoice)
+        self.assertEqual(len(payment), 1)
+        self.assertEqual(payment.bigcommerce_order_ref, str(order["id"]))
+        self.assertEqual(payment.bigcommerce_transaction_ref, gateway_id)
+        self.assertIn(gateway_id, payment.memo)
+        self.assertEqual(payment.outstanding_account_id, self.clearing)
+        self.assertEqual(len(self.transaction_reads()), reads)
 
     def sandbox_order(self, order):
         """The order as BigCommerce's API shows it (GET /v2/orders/{id})."""

@@ -161,6 +161,28 @@ class TestListingCreate(ListingCase):
         self.assertNotIn("variants", body)
         self.assertEqual(self.bc_product(pen)["sku"], "PEN-1")
 
+    def test_a_service_is_a_digital_product(self):
+        ebook = self.template(
+            "Odoo E-Book", default_code="EBOOK-1", type="service", is_storable=False
+        )
+        self.export(ebook)
+        self.assertEqual(self.row(ebook).state, "done", self.row(ebook).failure_reason)
+        self.assertEqual(self.bc_product(ebook)["type"], "digital")
+
+    def test_a_refused_product_does_not_hold_back_the_rest(self):
+        """Issue 22 item 8: a product BigCommerce refuses (409 here) is a
+        failed row with the reason; the others of the export are created."""
+        first = self.template("Odoo Mug", default_code="MUG-1")
+        refused = self.template("Canvas Tote Bag", default_code="OUR-TOTE")
+        last = self.template("Odoo Spoon", default_code="SPOON-1")
+        self.export(first | refused | last)
+        self.assertEqual(self.row(refused).state, "failed")
+        self.assertIn("already exists in BigCommerce", self.row(refused).failure_reason)
+        for template in first | last:
+            row = self.row(template)
+            self.assertEqual(row.state, "done", row.failure_reason)
+            self.assertEqual(self.bc_product(template)["sku"], template.default_code)
+
     def test_variant_without_sku_is_refused_clearly(self):
         tee = self.shirt()
         tee.product_variant_ids[0].default_code = False

@@ -4,7 +4,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import new_test_user, tagged
 
-from .common import BigcommerceSandboxCase
+from .common import BigcommerceSandboxCase, run_jobs
+from .test_export_shipments import ExportCase
 
 # Loopback addresses (nothing listens): production's and the copy's public
 # webhook addresses, two hosts.
@@ -134,3 +135,33 @@ class TestNeutralizedCopy(BigcommerceSandboxCase):
         self.assertTrue(
             all(hook["destination"].startswith(COPY_URL) for hook in after.values())
         )
+
+
+@tagged("post_install", "-at_install")
+class TestNeutralizedCopyEvents(ExportCase):
+    """Exports that events trigger (a validated delivery) send nothing from a
+    neutralized copy either; the warehouse is not blocked."""
+
+    def test_a_delivery_validated_on_the_copy_sends_nothing(self):
+        _order, sale = self.imported([("TOTE-CNV", 1)])
+        neutralize_database(self.env.cr)
+        self.env.invalidate_all()
+        self.env.registry.clear_cache("stable")
+        self.assertTrue(self.instance.disconnected)
+        before = len(self.sandbox.request_log)
+        # As in the warehouse: the export is a queued job, not run inline.
+        picking = sale.picking_ids
+        picking.write({"carrier_id": self.ups.id, "carrier_tracking_ref": "1Z999AA9"})
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        self.assertEqual(picking.state, "done")
+        result = run_jobs(self.env)
+        self.assertTrue(
+            all("disconnected" in job.exc_info for job in result["failed"]),
+            result,
+        )
+        self.assertEqual(self.posted(), [])
+        self.assertEqual(len(self.sandbox.request_log), before)
+        self.assertNotEqual(self.export_of(picking).state, "done")
