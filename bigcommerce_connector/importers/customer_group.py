@@ -7,9 +7,9 @@ whose items reproduce them (``customer_group_rules.py``). A customer in a
 group carries its tag and, when its group changes, the group's pricelist.
 
 Re-importing an unchanged group writes nothing. The pricelist's items are
-rebuilt only when the rules or the products they cover changed (a product
-imported after the group gets its item at the next group import: every
-customer poll reads the groups once).
+rebuilt only when the rules or the products they cover changed: at a group
+import (every customer poll reads the groups once) and after each page of a
+product import (a product imported after its group gets its item then).
 """
 
 import psycopg2
@@ -169,6 +169,17 @@ class CustomerGroupImporter:
             )
             changed = True
         return changed
+
+    def refresh_pricelists(self):
+        """Rebuild what changed in the pricelists of the store's groups with
+        product or category rules (after a product import: a product
+        imported after its group gets its item now). No request."""
+        for binding in self.groups.search([("instance_id", "=", self.instance.id)]):
+            if any(
+                rule.get("type") in ("category", "product")
+                for rule in binding.discount_rules or []
+            ):
+                self._pricelist(binding)
 
     def _product_templates(self, rules):
         """{BigCommerce product id: template id} of the rules' products."""

@@ -185,6 +185,29 @@ class TestCustomerGroupImport(GroupCase):
             [(0, 0, 2), (0, 0, 4)],
         )
 
+    def test_a_product_imported_after_its_group_gets_its_item(self):
+        self.import_groups()
+        mug = self.by_sku["MUG-ENM"]  # in Gear, not imported yet
+        pricelist = self.group(WHOLESALE).pricelist_id
+        self.assertEqual(len(pricelist.item_ids), 2)
+        self.instance.with_context(queue_job__no_delay=True).import_products(
+            product_ids=[mug["id"]]
+        )
+        template = (
+            self.env["bigcommerce.product"]
+            .search(
+                [
+                    ("instance_id", "=", self.instance.id),
+                    ("bigcommerce_id", "=", mug["id"]),
+                ]
+            )
+            .product_tmpl_id
+        )
+        self.assertTrue(template)
+        item = pricelist.item_ids.filtered(lambda i: i.product_tmpl_id == template)
+        self.assertEqual((item.compute_price, item.percent_price), ("percentage", 10.0))
+        self.assertEqual(len(pricelist.item_ids), 3)
+
     def test_binding_is_unique_in_the_database(self):
         self.import_groups()
         with (
