@@ -234,6 +234,13 @@ def run_odoo_suite(test_tags="/bigcommerce_connector", keep_db=False):
         if not keep_db:
             _drop_database(db_name)
             _drop_filestore(db_name)
+    return tally(result, skips, returncode)
+
+
+def tally(result, skips, returncode):
+    """(passed, failed, skipped) from Odoo's result line ``(failures, errors,
+    total)`` (None when it printed none), the ``(test, reason)`` skips read
+    from its log and its exit code; a skip is never a pass."""
     if result is None:
         print(
             f"Odoo suite: no test result line (exit code {returncode}); see {LOG_PATH}"

@@ -274,7 +274,7 @@ class TestWebhooks(HttpCase):
         body, headers = self.signed(self.order_payload(order["id"]))
         self.assertEqual(self.post(body, headers).status_code, 200)
 
-    def test_processed_events_are_kept_thirty_days_then_deleted(self):
+    def test_processed_events_are_kept_for_the_retention_period_then_deleted(self):
         events = self.env["bigcommerce.webhook.event"]
         now = fields.Datetime.now()
 
