@@ -82,6 +82,42 @@ def get_tax_class(ctx, tax_class_id):
 
 
 # ----------------------------------------------------------------------
+# Customer groups (customers.v2.yml)
+# ----------------------------------------------------------------------
+
+_GROUP_FILTERS = {
+    "name": lambda g, v: g["name"] == v,
+    "name:like": lambda g, v: v.lower() in g["name"].lower(),
+    "is_default": lambda g, v: g["is_default"] == (v.lower() in ("1", "true")),
+    "is_group_for_guests": lambda g, v: g["is_group_for_guests"]
+    == (v.lower() in ("1", "true")),
+}
+
+
+def list_customer_groups(ctx):
+    """Sorted by id ("Default sorting is by customer-group ID")."""
+    groups = [
+        ctx.state.customer_groups[key] for key in sorted(ctx.state.customer_groups)
+    ]
+    for name, test in _GROUP_FILTERS.items():
+        if ctx.query.get(name) not in (None, ""):
+            groups = [g for g in groups if test(g, ctx.query[name])]
+    # An empty page is a 204, as for every v2 collection (CONTRACT.md).
+    return 200, copy.deepcopy(v2_page(groups, ctx.query))
+
+
+def get_customer_group(ctx, group_id):
+    group = ctx.state.customer_groups.get(int(group_id))
+    if group is None:
+        raise ApiError(404, NOT_FOUND)
+    return 200, copy.deepcopy(group)
+
+
+def count_customer_groups(ctx):
+    return 200, {"count": len(ctx.state.customer_groups)}
+
+
+# ----------------------------------------------------------------------
 # Orders
 # ----------------------------------------------------------------------
 

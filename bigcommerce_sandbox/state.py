@@ -39,6 +39,8 @@ class StoreState:
         self.locations = []
         self.customers = {}
         self.customer_addresses = defaultdict(list)
+        # GET /v2/customer_groups rows (customerGroup_Full), by id.
+        self.customer_groups = {}
         self.brands = {}
         self.trees = []
         self.tree_categories = []

@@ -752,6 +752,15 @@ def case_channels(c, state):
         c.call("GET", f"/v3/channels/{channel_id}")
 
 
+def case_customer_groups(c, state):
+    c.call("GET", "/v2/customer_groups")
+    c.call("GET", "/v2/customer_groups", {"page": 1, "limit": 250})
+    c.call("GET", "/v2/customer_groups", {"name": "Wholesale"})
+    c.call("GET", "/v2/customer_groups/count")
+    for group_id in sorted(state.customer_groups):
+        c.call("GET", f"/v2/customer_groups/{group_id}")
+
+
 def case_hooks(c, state):
     c.call("GET", "/v3/hooks")
     created = c.call(
@@ -997,6 +1006,7 @@ CASES = {
     "catalog_misc": case_catalog_misc,
     "inventory": case_inventory,
     "channels": case_channels,
+    "customer_groups": case_customer_groups,
     "hooks": case_hooks,
     "outbound_writes": case_outbound_writes,
     "catalog_writes": case_catalog_writes,

@@ -531,6 +531,7 @@ def test_seeded_records_conform_to_the_openapi_specs(store):
         "/v2/order_statuses": store.order_statuses,
         "/v2/tax_classes": store.tax_classes,
         "/v3/channels": store.channels,
+        "/v2/customer_groups": list(store.customer_groups.values()),
         "/v3/inventory/locations": store.locations,
         "/v3/customers": list(store.customers.values()),
         "/v3/customers/addresses": [

@@ -26,6 +26,7 @@ from odoo.tools import escape_psql, mute_logger
 
 from ..client.parsing import parse_datetime
 from ..tools.natural_key import find_or_create
+from . import customer_group
 
 # /v3/customers pages and id:in filters hold at most 250 rows.
 BATCH_SIZE = 250
@@ -84,6 +85,7 @@ class CustomerImporter:
 
     def _import_batch(self, customers):
         more = self._all_addresses(customers)
+        customer_group.prepare(self, customers)
         for customer in customers:
             self.import_customer(customer, more.get(customer["id"]))
 
@@ -178,6 +180,7 @@ class CustomerImporter:
             self._receivable_account(partner)
             complete = len(addresses) >= (customer.get("address_count") or 0)
             self._sync_addresses(partner, addresses, complete)
+            customer_group.apply(self, partner, customer)
         for customer, partner in zip(customers, partners, strict=True):
             self._count("created")
             self._note(f"Customer {customer['id']} created (partner {partner.id})")
@@ -225,6 +228,7 @@ class CustomerImporter:
         changed |= self._receivable_account(partner)
         complete = len(addresses) >= (customer.get("address_count") or 0)
         changed |= self._sync_addresses(partner, addresses, complete)
+        changed |= customer_group.apply(self, partner, customer)
         if binding:
             self._count("updated" if changed else "skipped")
             if changed:

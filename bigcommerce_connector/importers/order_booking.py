@@ -24,6 +24,7 @@ from . import (
 )
 from .order_dates import accounting_day
 from .order_lines import OrderImportError
+from .order_channel import apply_channel
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 
@@ -84,7 +85,7 @@ class OrderBooking:
         }
         order_shipping_method.set_carrier(self, values, addresses)
         remarks = []  # the pricelist levels passed over, posted on the order
-        pricelist = self._pricelist(currency, mapping, partner, remarks)
+        pricelist = self._pricelist(currency, mapping, partner, remarks, order)
         if pricelist:
             values["pricelist_id"] = pricelist.id
         if instance.use_bigcommerce_order_number:
@@ -99,6 +100,8 @@ class OrderBooking:
             values["team_id"] = instance.team_id.id
         if instance.payment_term_id:
             values["payment_term_id"] = instance.payment_term_id.id
+        # The channel's team, analytic account and prefix (order_channel.py).
+        apply_channel(instance, order, values)
         if instance.tax_mode != "odoo":
             # BigCommerce already chose the taxes: only the fiscal position
             # applied by _fiscal_position (mode "then the fiscal position").
@@ -419,8 +422,8 @@ class OrderBooking:
             self._currencies[code] = currency
         return self._currencies[code]
 
-    def _pricelist(self, currency, mapping, partner, remarks=None):
-        """See importers/order_pricelist.py (three levels, then a fallback);
+    def _pricelist(self, currency, mapping, partner, remarks=None, order=None):
+        """See importers/order_pricelist.py (five levels, then a fallback);
         why a level was passed over is appended to ``remarks`` (noted on the
         sale order)."""
         return resolve_pricelist(
@@ -429,4 +432,5 @@ class OrderBooking:
             mapping,
             partner,
             [] if remarks is None else remarks,
+            order=order,
         )

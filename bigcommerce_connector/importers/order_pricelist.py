@@ -1,11 +1,14 @@
-"""Which pricelist an imported order gets: the three levels, then a fallback.
+"""Which pricelist an imported order gets: five levels, then a fallback.
 
 1. the payment mapping's explicit pricelist;
 2. the payment mapping's currency override: the store's pricelist of that
    currency (e.g. every Stripe order priced from the EUR pricelist);
-3. the store's pricelist of the order's ``default_currency_code`` (created
+3. the pricelist of the customer's BigCommerce customer group (its
+   discount rules, ``customer_group.py``);
+4. the pricelist mapped to the order's channel (``order_channel.py``);
+5. the store's pricelist of the order's ``default_currency_code`` (created
    at Confirm for every currency the store sells in);
-4. the customer's pricelist, then the company's.
+6. the customer's pricelist, then the company's.
 
 Odoo books a sale order in its pricelist's currency, and BigCommerce's
 amounts are in the currency the shopper paid (``default_currency_code``,
@@ -15,10 +18,14 @@ over, with a note on the sale order that says why, instead of failing the
 order; the next level decides.
 """
 
+from .order_channel import order_channel
 
-def resolve_pricelist(instance, currency, mapping, partner, remarks):
+
+def resolve_pricelist(instance, currency, mapping, partner, remarks, order=None):
     """The pricelist of an order paid in ``currency`` (a product.pricelist);
-    why a level was passed over is appended to ``remarks``."""
+    why a level was passed over is appended to ``remarks``. ``order``: the
+    BigCommerce order (its customer and channel); None: levels 3 and 4 are
+    left out."""
     env = instance.env
     pricelists = env["product.pricelist"]
     company = instance.company_id
@@ -45,6 +52,24 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks):
                 ),
                 lambda: store_pricelist(mapping.currency_id),
                 mapping.currency_id,
+            )
+        )
+    # An archived group or channel pricelist is passed over, as an archived
+    # store pricelist is.
+    group = _customer_group(instance, order)
+    if group.pricelist_id.active:
+        levels.append(
+            (
+                env._("the pricelist of the customer group %s", group.name),
+                lambda: group.pricelist_id,
+            )
+        )
+    channel = order_channel(instance, order or {})
+    if channel.pricelist_id.active:
+        levels.append(
+            (
+                env._("the pricelist of the channel %s", channel.name),
+                lambda: channel.pricelist_id,
             )
         )
     levels.append((env._("the order's currency"), lambda: store_pricelist(currency)))
@@ -74,6 +99,20 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks):
     # No pricelist in the order's currency at all: Odoo's default applies
     # (only possible when the store pricelist could not be made).
     return pricelists
+
+
+def _customer_group(instance, order):
+    """The customer group of the order's customer (empty for a guest, or a
+    customer in no group)."""
+    groups = instance.env["bigcommerce.customer.group"]
+    customer_id = (order or {}).get("customer_id") or 0
+    if not customer_id:
+        return groups
+    binding = instance.env["bigcommerce.customer"].search(
+        [("instance_id", "=", instance.id), ("bigcommerce_id", "=", int(customer_id))],
+        limit=1,
+    )
+    return binding.customer_group_id or groups
 
 
 def _skipped(env, label, level_currency, currency):

@@ -13,10 +13,13 @@ from . import bigcommerce_product
 from . import bigcommerce_customer
 from . import bigcommerce_retry_progress
 from . import bigcommerce_instance_customer
+from . import bigcommerce_customer_group
+from . import bigcommerce_instance_customer_group
 from . import bigcommerce_order
 from . import bigcommerce_shipment
 from . import bigcommerce_payment_mapping
 from . import sale_order
+from . import sale_order_channel
 from . import bigcommerce_instance_order
 from . import bigcommerce_instance_payment
 from . import bigcommerce_refund
@@ -46,6 +49,7 @@ from . import bigcommerce_instance_catalog
 from . import bigcommerce_instance_catalog_webhook
 from . import bigcommerce_instance_schedule
 from . import bigcommerce_dashboard
+from . import bigcommerce_dashboard_channel
 from . import bigcommerce_instance_notification
 from . import bigcommerce_reconciliation
 from . import bigcommerce_location_inventory

@@ -8,6 +8,7 @@ from ..client import RetryableError
 from ..client.parsing import format_iso8601, parse_datetime
 from ..importers.brand import BrandImporter
 from ..importers.category import CategoryImporter
+from ..importers.customer_group import CustomerGroupImporter
 from ..importers.product import PAGE_SIZE, ProductImporter
 from ..importers.product_image import download_records
 from ..tools import batch, staging
@@ -324,6 +325,9 @@ class BigcommerceInstance(models.Model):
                     )
                     return self.env._("Page stopped by the quota; resumes later.")
                 staging.settle(self, run, answers, [], page_done=True)
+            if rows:
+                # The customer groups' items of the products just imported.
+                CustomerGroupImporter(self, None).refresh_pricelists()
             if product_ids:
                 gone = set(product_ids) - {row["id"] for row in rows}
                 archived = importer.archive(self._product_bindings(gone))

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from ..client import RetryableError
 from ..client.parsing import format_iso8601, parse_datetime
+from ..importers import customer_group
 from ..importers.customer import BATCH_SIZE, CustomerImporter
 from ..tools import batch, staging
 from ..tools.job_retry import retry_job_on_transient_errors
@@ -275,6 +276,10 @@ class BigcommerceInstance(models.Model):
         # batch: nothing below calls BigCommerce, so the page is done whole.
         try:
             more = importer._all_addresses(todo)
+            # The groups the page needs; every group at a run's first page.
+            customer_group.prepare(
+                importer, todo, refresh=not customer_ids and page == 1
+            )
         except RetryableError as error:
             return rows, offset, error
         importer.import_page(todo, more)

@@ -58,3 +58,4 @@ from . import test_books_dates
 from . import test_books_exchange_rate
 from . import test_books_payments
 from . import test_books_taxes
+from . import test_customer_groups

@@ -167,6 +167,96 @@ class TestPricelistLevels(SettingsCase):
         self.assertEqual(record.state, "done", record.failure_reason)
         self.assertEqual(record.sale_order_id.pricelist_id, self.store_pricelist("EUR"))
 
+    # Issue 26: the customer group's and the channel's levels.
+
+    WHOLESALE_CUSTOMER = 26  # in the sandbox's group "Wholesale" (rules)
+
+    def group_pricelist(self):
+        group = self.env["bigcommerce.customer.group"].search(
+            [("instance_id", "=", self.instance.id), ("bigcommerce_id", "=", 2)]
+        )
+        self.assertTrue(group.pricelist_id, "the Wholesale group has no pricelist")
+        return group.pricelist_id
+
+    def channel(self, bigcommerce_id):
+        return self.instance.channel_ids.filtered(
+            lambda c: c.bigcommerce_id == bigcommerce_id
+        )
+
+    def usd_pricelist(self, name):
+        return self.env["product.pricelist"].create(
+            {"name": name, "currency_id": self.env.ref("base.USD").id}
+        )
+
+    def test_group_pricelist_beats_the_channel_and_the_currency(self):
+        self.channel(1).pricelist_id = self.usd_pricelist("Web channel")
+        order = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER, channel_id=1
+        )
+        self.import_orders(order_ids=[order["id"]])
+        record = self.record_of(order)
+        self.assertEqual(record.state, "done", record.failure_reason)
+        self.assertEqual(record.sale_order_id.pricelist_id, self.group_pricelist())
+
+    def test_channel_pricelist_beats_the_currency(self):
+        web = self.usd_pricelist("Web channel")
+        self.channel(1).pricelist_id = web
+        order = self.sandbox.create_order(status_id=11, guest=True, channel_id=1)
+        self.import_orders(order_ids=[order["id"]])
+        self.assertEqual(self.record_of(order).sale_order_id.pricelist_id, web)
+        # Another channel, not mapped: the store's pricelist of the currency.
+        pop = self.sandbox.create_order(status_id=11, guest=True, channel_id=2)
+        self.import_orders(order_ids=[pop["id"]])
+        self.assertEqual(
+            self.record_of(pop).sale_order_id.pricelist_id, self.store_pricelist("USD")
+        )
+
+    def test_payment_mapping_beats_the_customer_group(self):
+        special = self.usd_pricelist("Mapped")
+        self.default_mapping.pricelist_id = special
+        order = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER
+        )
+        self.import_orders(order_ids=[order["id"]])
+        self.assertEqual(self.record_of(order).sale_order_id.pricelist_id, special)
+        self.assertTrue(self.group_pricelist())
+
+    def test_archived_group_pricelist_is_passed_over(self):
+        order = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER
+        )
+        self.import_orders(order_ids=[order["id"]])
+        group_pricelist = self.group_pricelist()
+        self.assertEqual(
+            self.record_of(order).sale_order_id.pricelist_id, group_pricelist
+        )
+        group_pricelist.active = False
+        second = self.sandbox.create_order(
+            status_id=11, customer_id=self.WHOLESALE_CUSTOMER
+        )
+        self.import_orders(order_ids=[second["id"]])
+        self.assertEqual(
+            self.record_of(second).sale_order_id.pricelist_id,
+            self.store_pricelist("USD"),
+        )
+
+    def test_group_pricelist_in_another_currency_falls_through_and_says_so(self):
+        self.channel(1).pricelist_id = self.usd_pricelist("Web channel")
+        order = self.sandbox.create_order(
+            status_id=11,
+            customer_id=self.WHOLESALE_CUSTOMER,
+            currency_code="EUR",
+            channel_id=1,
+        )
+        self.import_orders(order_ids=[order["id"]])
+        record = self.record_of(order)
+        self.assertEqual(record.state, "done", record.failure_reason)
+        sale_order = record.sale_order_id
+        self.assertEqual(sale_order.pricelist_id, self.store_pricelist("EUR"))
+        notes = " ".join(sale_order.message_ids.mapped("body"))
+        self.assertIn("customer group Wholesale", notes)
+        self.assertIn("channel", notes)
+
 
 @tagged("post_install", "-at_install")
 class TestStorePricelistConcurrency(ConcurrentJobsCase):

@@ -537,6 +537,27 @@ class TestWebhooks(HttpCase):
         self.assertIn("kept", deleted.result)
         self.assertTrue(binding.partner_id.active)
 
+    def test_customer_moved_to_a_group_gets_its_tag_and_pricelist(self):
+        # Issue 26: a store/customer/updated event brings the group along.
+        customer_id = min(self.sandbox.state.customers)
+        customer = self.sandbox.state.customers[customer_id]
+        self.addCleanup(customer.update, dict(customer))
+        self.send(self.sandbox.update_customer, customer_id, customer_group_id=2)
+        self.run_jobs()
+        self.assertEqual(self.events(scope="store/customer/updated").state, "done")
+        binding = self.env["bigcommerce.customer"].search(
+            [
+                ("instance_id", "=", self.instance.id),
+                ("bigcommerce_id", "=", customer_id),
+            ]
+        )
+        group = binding.customer_group_id
+        self.assertEqual((group.bigcommerce_id, group.name), (2, "Wholesale"))
+        self.assertIn(group.partner_category_id, binding.partner_id.category_id)
+        self.assertEqual(
+            binding.partner_id.property_product_pricelist, group.pricelist_id
+        )
+
     def test_failed_event_is_visible_and_retried(self):
         variant = self.sandbox.state.variants[min(self.sandbox.state.variants)][0]
         product = self.env["product.product"].search(

@@ -82,6 +82,7 @@ import random
 
 from .common import SEED_END, SEED_START, iso_offset, iso_z, rfc2822
 from .catalog import _seed_catalog
+from .customer_groups import _seed_customer_groups
 from .customers import _seed_customers
 from .large_catalog import add_generated_catalog
 from .order_edits import edit_order, refund_without_record
@@ -100,6 +101,8 @@ def populate(state, seed):
         _seed_customers(state, random.Random(rng.random()))
         _seed_catalog(state, random.Random(rng.random()))
         _seed_orders(state, random.Random(rng.random()))
+        # After the orders: the groups' own customers change no seeded order.
+        _seed_customer_groups(state, random.Random(rng.random()))
         state.hooks.clear()
         maxima = {
             "order": max(state.orders, default=0),

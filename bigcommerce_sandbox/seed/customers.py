@@ -142,33 +142,52 @@ def _seed_customers(state, rng, count=25):
         company = rng.choice(COMPANIES) if index % 3 == 1 else ""
         created = _spread(rng, datetime(2025, 10, 1, tzinfo=UTC), SEED_START)
         modified = _spread(rng, SEED_START, SEED_END)
-        customer = {
-            "id": customer_id,
-            "email": f"{first}.{last}{customer_id}@example.com".lower(),
-            "first_name": first,
-            "last_name": last,
-            "company": company,
-            "phone": _phone(rng, eu),
-            "registration_ip_address": f"198.51.100.{customer_id}",
-            "notes": "",
-            "tax_exempt_category": "",
-            "customer_group_id": 1 if index % 5 == 0 else 0,
-            "date_created": iso_z(created),
-            "date_modified": iso_z(modified),
-            "address_count": 0,
-            "attribute_count": 0,
-            "authentication": {"force_password_reset": False},
-            "accepts_product_review_abandoned_cart_emails": index % 2 == 0,
-            "origin_channel_id": 1,
-            "channel_ids": [1],
-        }
-        n_addresses = 1 + (index % 4 == 0) + (index % 8 == 0)
-        addresses = [
-            _customer_address(
-                rng, state.next_id("address"), customer, eu, company if n == 0 else ""
-            )
-            for n in range(n_addresses)
-        ]
-        customer["address_count"] = len(addresses)
-        state.customers[customer_id] = customer
-        state.customer_addresses[customer_id] = addresses
+        add_customer(
+            state,
+            rng,
+            customer_id,
+            (first, last, company, eu),
+            group_id=1 if index % 5 == 0 else 0,
+            dates=(created, modified),
+            n_addresses=1 + (index % 4 == 0) + (index % 8 == 0),
+            newsletter=index % 2 == 0,
+        )
+
+
+def add_customer(
+    state, rng, customer_id, who, *, group_id, dates, n_addresses, newsletter
+):
+    """One v3 customer and its address book; ``who``: (first name, last
+    name, company, in the EU)."""
+    first, last, company, eu = who
+    created, modified = dates
+    customer = {
+        "id": customer_id,
+        "email": f"{first}.{last}{customer_id}@example.com".lower(),
+        "first_name": first,
+        "last_name": last,
+        "company": company,
+        "phone": _phone(rng, eu),
+        "registration_ip_address": f"198.51.100.{customer_id}",
+        "notes": "",
+        "tax_exempt_category": "",
+        "customer_group_id": group_id,
+        "date_created": iso_z(created),
+        "date_modified": iso_z(modified),
+        "address_count": 0,
+        "attribute_count": 0,
+        "authentication": {"force_password_reset": False},
+        "accepts_product_review_abandoned_cart_emails": newsletter,
+        "origin_channel_id": 1,
+        "channel_ids": [1],
+    }
+    addresses = [
+        _customer_address(
+            rng, state.next_id("address"), customer, eu, company if n == 0 else ""
+        )
+        for n in range(n_addresses)
+    ]
+    customer["address_count"] = len(addresses)
+    state.customers[customer_id] = customer
+    state.customer_addresses[customer_id] = addresses
+    return customer

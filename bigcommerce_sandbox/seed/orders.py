@@ -30,6 +30,7 @@ from .common import (
     q2,
     rfc2822,
 )
+from .customer_groups import group_price, retail_customer_ids
 from .customers import EU_CITIES, FIRST_NAMES, LAST_NAMES, US_CITIES, _phone, _street
 
 COUPONS = {
@@ -291,6 +292,9 @@ def _build_order(state, rng, plan):
             usd_price = Decimal(str(variant["calculated_price"]))
             if line_plan.get("price") is not None:
                 usd_price = Decimal(str(line_plan["price"]))
+            else:
+                # The customer's group prices the line (its discount rules).
+                usd_price = group_price(state, customer, product, usd_price)
             entered = q2(usd_price * rate_factor)
             tax_class_id = int(product["tax_class_id"])
             ptype = product["type"]
@@ -868,7 +872,7 @@ def create_order(
         customer = None
         if not guest:
             if customer_id is None:
-                customer_id = rng.choice(sorted(state.customers))
+                customer_id = rng.choice(retail_customer_ids(state))
             customer = state.customers[customer_id]
         if customer:
             address = state.customer_addresses[customer["id"]][0]
