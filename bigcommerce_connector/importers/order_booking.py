@@ -22,9 +22,9 @@ from . import (
     order_tax_country,
     order_warehouse,
 )
+from .order_channel import apply_channel
 from .order_dates import accounting_day
 from .order_lines import OrderImportError
-from .order_channel import apply_channel
 from .order_pricelist import resolve_pricelist
 from .order_tax_class import TaxClassRule
 
