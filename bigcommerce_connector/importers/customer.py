@@ -25,6 +25,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.tools import escape_psql, mute_logger
 
 from ..client.parsing import parse_datetime
+from ..tools.keyed_create import create_keyed
 from ..tools.natural_key import find_or_create
 from . import customer_group
 
@@ -400,23 +401,18 @@ class CustomerImporter:
 
     def _create_address(self, address_id, values):
         """Create the contact bound to a BigCommerce address (unique per store)."""
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.partners.create(
-                    {
-                        **values,
-                        "bigcommerce_instance_id": self.instance.id,
-                        "bigcommerce_address_id": address_id,
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            raise RetryableJobError(
-                self.env._(
-                    "BigCommerce address %s is being imported by another job.",
-                    address_id,
-                ),
-                seconds=10,
-            ) from None
+        return create_keyed(
+            self.partners,
+            {
+                **values,
+                "bigcommerce_instance_id": self.instance.id,
+                "bigcommerce_address_id": address_id,
+            },
+            self.env._(
+                "BigCommerce address %s is being imported by another job.",
+                address_id,
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Guests and order addresses (used by the order importer)

@@ -12,12 +12,9 @@ import (every customer poll reads the groups once) and after each page of a
 product import (a product imported after its group gets its item then).
 """
 
-import psycopg2
-
 from odoo import Command
-from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.tools import mute_logger
 
+from ..tools.keyed_create import create_keyed
 from .customer_group_rules import plan_items
 
 # GET /v2/customer_groups pages hold at most 250 rows.
@@ -103,23 +100,14 @@ class CustomerGroupImporter:
 
     def _create(self, group_id, values):
         """The binding of a new group, exactly once (see the customers')."""
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.groups.create(
-                    {
-                        **values,
-                        "instance_id": self.instance.id,
-                        "bigcommerce_id": group_id,
-                    }
-                )
-        except psycopg2.errors.UniqueViolation:
-            raise RetryableJobError(
-                self.env._(
-                    "BigCommerce customer group %s is being imported by another job.",
-                    group_id,
-                ),
-                seconds=10,
-            ) from None
+        return create_keyed(
+            self.groups,
+            {**values, "instance_id": self.instance.id, "bigcommerce_id": group_id},
+            self.env._(
+                "BigCommerce customer group %s is being imported by another job.",
+                group_id,
+            ),
+        )
 
     def _tag(self, binding):
         """The group's partner tag, named after it."""

@@ -33,10 +33,11 @@ import psycopg2
 
 from odoo import Command
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.tools import SQL, escape_psql, float_compare, html2plaintext, mute_logger
+from odoo.tools import SQL, escape_psql, float_compare, html2plaintext
 
 from ..client.parsing import parse_datetime
 from ..exporters import listing_plan
+from ..tools.keyed_create import create_keyed
 from ..tools.sql_claim import insert_missing_bindings
 from .brand import BrandImporter
 from .category import CategoryImporter
@@ -447,14 +448,12 @@ class ProductImporter:
         PostgreSQL; the loser cannot see the winner's row in its snapshot,
         so the job is retried, and then reuses it.
         """
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return model.create(values)
-        except psycopg2.errors.UniqueViolation:
-            raise RetryableJobError(
-                self.env._("%s is being created by another job.", values["name"]),
-                seconds=5,
-            ) from None
+        return create_keyed(
+            model,
+            values,
+            self.env._("%s is being created by another job.", values["name"]),
+            seconds=5,
+        )
 
     def _ensure_attribute_values(self, template, variants):
         """Add the values (and lines) BigCommerce has and the template lacks."""
