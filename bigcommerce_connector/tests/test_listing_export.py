@@ -472,3 +472,64 @@ class TestListingImages(ListingCase):
         )
         self.export(kettle)
         self.assertEqual(self.sent("POST", IMAGES), [])
+
+    def _replace_picture(self, template, data):
+        """The template's picture replaced by ``data`` as stored (no image
+        processing: what a picture written by another module or a migration
+        may hold)."""
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "product.template"),
+                    ("res_field", "=", "image_1920"),
+                    ("res_id", "=", template.id),
+                ]
+            )
+        )
+        attachment.write({"raw": data})
+        self.later(template)
+
+    def test_a_picture_over_8_mb_is_noted_not_sent(self):
+        kettle = self.template(
+            "Odoo Kettle",
+            default_code="KET-BIG",
+            image_1920=base64.b64encode(_png((5, 5, 5), size=16)),
+        )
+        self.export(kettle)
+        product = self.bc_product(kettle)
+        (first,) = self.sandbox.state.images[product["id"]]
+        # A PNG signature and 8 MB + 1 byte: BigCommerce takes at most 8 MB.
+        self._replace_picture(kettle, b"\x89PNG\r\n\x1a\n" + b"\0" * (8 * 2**20 - 7))
+        requests = self.export()
+        self.assertEqual(
+            [w for w in self.writes(requests) if "/images" in w[1]],
+            [],
+            "a picture over 8 MB was sent or the old one deleted",
+        )
+        row = self.row(kettle)
+        self.assertEqual(row.state, "done")
+        self.assertIn("larger than 8 MB", row.note or "")
+        # The picture BigCommerce has is kept until a sendable one replaces it.
+        self.assertEqual(self.sandbox.state.images[product["id"]], [first])
+
+    def test_a_refused_picture_is_noted_and_the_product_still_done(self):
+        kettle = self.template(
+            "Odoo Kettle",
+            default_code="KET-BAD",
+            image_1920=base64.b64encode(_png((9, 9, 9), size=16)),
+        )
+        self.export(kettle)
+        product = self.bc_product(kettle)
+        self._replace_picture(kettle, b"GIF87 but not an image at all")
+        self.export()
+        (upload,) = self.sent("POST", IMAGES)[1:]
+        self.assertEqual(upload["files"]["image_file"]["size"], 29)
+        row = self.row(kettle)
+        self.assertEqual(row.state, "done")
+        self.assertIn("An image was refused by BigCommerce", row.note or "")
+        self.assertEqual(len(self.sandbox.state.images[product["id"]]), 1)
+        # Refused once is not retried on every run: the same bytes wait for a
+        # change of the picture.
+        self.assertEqual(self.writes(self.export()), [])
