@@ -164,7 +164,9 @@ def test_the_item_odoo_picks_is_the_price_bigcommerce_charges(price, tiers, plac
         ordered = sorted(tiers, key=lambda t: t["quantity_min"])
         for index, candidate in enumerate(ordered):
             low, high = candidate["quantity_min"], candidate["quantity_max"]
-            following = ordered[index + 1]["quantity_min"] if index + 1 < len(ordered) else None
+            following = (
+                ordered[index + 1]["quantity_min"] if index + 1 < len(ordered) else None
+            )
             upper = high if high is not None and high >= low else None
             if following is not None:
                 upper = following - 1 if upper is None else min(upper, following - 1)

@@ -103,7 +103,9 @@ def _quantity(value, name):
     try:
         quantity = int(value)
     except (TypeError, ValueError):
-        raise RecordError(f"bulk pricing tier {name} {value!r} is not a number") from None
+        raise RecordError(
+            f"bulk pricing tier {name} {value!r} is not a number"
+        ) from None
     return max(0, quantity)
 
 
@@ -122,7 +124,11 @@ def plan_record(record, decimal_places):
     for index, (low, high, price) in enumerate(tiers):
         prices[low] = price
         following = tiers[index + 1][0] if index + 1 < len(tiers) else None
-        if high is not None and high >= low and (following is None or following > high + 1):
+        if (
+            high is not None
+            and high >= low
+            and (following is None or following > high + 1)
+        ):
             # Between this tier and the next (or after the last): BigCommerce
             # charges the record's price again.
             prices.setdefault(high + 1, base)
@@ -164,7 +170,10 @@ def price_changes(prices, sent, decimal_places):
     for variant in sorted(prices):
         price = Decimal(str(prices[variant])).quantize(unit, rounding=ROUND_HALF_UP)
         before = sent.get(variant)
-        if before is None or Decimal(str(before)).quantize(unit, ROUND_HALF_UP) != price:
+        if (
+            before is None
+            or Decimal(str(before)).quantize(unit, ROUND_HALF_UP) != price
+        ):
             changed.append((variant, price))
     return changed
 

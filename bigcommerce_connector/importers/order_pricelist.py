@@ -3,8 +3,8 @@
 1. the payment mapping's explicit pricelist;
 2. the payment mapping's currency override: the store's pricelist of that
    currency (e.g. every Stripe order priced from the EUR pricelist);
-3. the pricelist of the customer's BigCommerce customer group (its
-   discount rules, ``customer_group.py``);
+3. the pricelist of the customer's BigCommerce customer group (its price
+   list's, ``price_list.py``, else its discount rules', ``customer_group.py``);
 4. the pricelist mapped to the order's channel (``order_channel.py``);
 5. the store's pricelist of the order's ``default_currency_code`` (created
    at Confirm for every currency the store sells in);
@@ -57,11 +57,11 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks, order=None)
     # An archived group or channel pricelist is passed over, as an archived
     # store pricelist is.
     group = _customer_group(instance, order)
-    if group.pricelist_id.active:
+    if group.customer_pricelist_id.active:
         levels.append(
             (
                 env._("the pricelist of the customer group %s", group.name),
-                lambda: group.pricelist_id,
+                lambda: group.customer_pricelist_id,
             )
         )
     channel = order_channel(instance, order or {})
