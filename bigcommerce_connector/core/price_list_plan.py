@@ -48,6 +48,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 TIER_TYPES = ("fixed", "price", "percent")
+# The spec's examples end an open tier at the largest 32-bit integer.
+OPEN_END = 2**31 - 1
 
 
 class RecordError(ValueError):
@@ -118,6 +120,8 @@ def plan_record(record, decimal_places):
     for tier in record.get("bulk_pricing_tiers") or []:
         low = _quantity(tier.get("quantity_min"), "quantity_min") or 0
         high = _quantity(tier.get("quantity_max"), "quantity_max")
+        if high is not None and high >= OPEN_END:
+            high = None  # open-ended
         tiers.append((low, high, tier_price(base, tier, unit)))
     tiers.sort(key=lambda tier: tier[0])
     prices = {0: base}
