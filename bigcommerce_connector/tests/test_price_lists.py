@@ -102,7 +102,9 @@ class TestPriceLists(GroupCase):
         calculated_price, as the store's API answers it."""
         variant = self.variant_row(sku)["id"]
         (record,) = list(
-            self.store_client().iter_price_list_records(list_id, variant_ids=[variant])
+            self.store_client().iter_price_list_records(
+                list_id, variant_ids=[variant], currency="usd"
+            )
         )
         return parse_money(record["calculated_price"])
 
