@@ -297,6 +297,28 @@ class TestPriceLists(GroupCase):
             self.price_list(WHOLESALE_LIST).pricelist_id,
         )
 
+    def test_imported_orders_take_the_price_list_of_their_currency(self):
+        self.import_customers(customer_ids=[LOYAL_CUSTOMER])
+        self.import_price_lists()
+        usd = self.sandbox.create_order(
+            customer_id=LOYAL_CUSTOMER, lines=[("TOTE-CNV", 1)], status_id=11
+        )
+        eur = self.sandbox.create_order(
+            customer_id=LOYAL_CUSTOMER,
+            lines=[("TSH-ORG-S-BLK", 1)],
+            status_id=11,
+            currency_code="EUR",
+        )
+        self.import_orders(order_ids=[usd["id"], eur["id"]])
+        self.assertEqual(
+            self.record_of(usd).sale_order_id.pricelist_id,
+            self.price_list(WHOLESALE_LIST).pricelist_id,
+        )
+        self.assertEqual(
+            self.record_of(eur).sale_order_id.pricelist_id,
+            self.price_list(WHOLESALE_LIST, "EUR").pricelist_id,
+        )
+
     def test_the_channel_gets_its_price_list_unless_the_admin_chose_one(self):
         pos = self.instance.channel_ids.filtered(
             lambda c: c.bigcommerce_id == POS_CHANNEL
