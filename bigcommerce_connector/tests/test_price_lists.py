@@ -7,6 +7,8 @@ Club" on channel 1; price list 2 "POS Prices" assigned to channel 2 for
 every shopper; price list 3 "Spring Sale", inactive.
 """
 
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -14,6 +16,7 @@ from odoo.tools import float_compare
 
 from ..client import BigCommerceClient
 from ..client.parsing import parse_money
+from ..exporters import price_list as price_list_exporter
 from .test_customer_groups import GroupCase
 
 WHOLESALE_LIST, POS_LIST, SPRING_LIST = 1, 2, 3
@@ -389,6 +392,35 @@ class TestPriceLists(GroupCase):
         inline.export_price_list()
         last = self.sandbox.received_writes("PUT", path)[-1]
         self.assertEqual(last, [{"variant_id": tote, "currency": "usd", "price": 16.5}])
+
+    def test_export_batches_and_a_refused_batch_is_sent_again(self):
+        odoo = self.env["product.pricelist"].create(
+            {"name": "B2B out", "currency_id": self.instance.currency_id.id}
+        )
+        self.instance.write(
+            {
+                "price_list_export_pricelist_id": odoo.id,
+                "price_list_export_bc_id": 999,  # not in the store: a 404
+            }
+        )
+        inline = self.instance.with_context(queue_job__no_delay=True)
+        inline.export_price_list()
+        self.assertFalse(self.env["bigcommerce.price.list.sent"].search([]))
+        log = self.env["bigcommerce.log"].search(
+            [("operation", "=", "export_price_list")], limit=1
+        )
+        self.assertGreater(log.failed_count, 0)
+        # The right list, 4 records per request: every variant, in batches.
+        self.instance.price_list_export_bc_id = SPRING_LIST
+        with patch.object(price_list_exporter, "RECORD_BATCH", 4):
+            inline.export_price_list()
+        sent = self.sandbox.received_writes("PUT", RECORDS_PATH.format(SPRING_LIST))
+        variants = self.env["bigcommerce.product.variant"].search_count(
+            [("instance_id", "=", self.instance.id), ("product_id", "!=", False)]
+        )
+        self.assertEqual(len(sent), -(-variants // 4))
+        self.assertTrue(all(len(batch) <= 4 for batch in sent))
+        self.assertEqual(sum(len(batch) for batch in sent), variants)
 
     def assert_price(self, line, charged, label):
         net = line.price_unit * (1 - line.discount / 100)
