@@ -10,6 +10,9 @@ from .parsing import format_iso8601
 # (two in parallel on the same store answer 429).
 RECORD_BATCH = 1000
 RECORD_INCLUDES = "bulk_pricing_tiers,sku"
+# Records per page read (the collection's largest page: "capped at the
+# maximum limit").
+PAGE = 250
 
 
 class PriceListCalls:
@@ -34,6 +37,26 @@ class PriceListCalls:
         if variant_ids:
             params["variant_id:in"] = ",".join(str(int(v)) for v in variant_ids)
         return self.iter_v3(f"pricelists/{int(price_list_id)}/records", params)
+
+    def get_price_list_records_page(
+        self, price_list_id, page=1, limit=PAGE, modified_since=None
+    ):
+        """One page of a price list's records (with tiers and SKUs):
+        (rows, whether more pages follow), from ``meta.pagination``."""
+        params = {"include": RECORD_INCLUDES, "page": int(page), "limit": int(limit)}
+        if modified_since:
+            params["date_modified:min"] = format_iso8601(modified_since)
+        body = self.request(
+            "GET", "v3", f"pricelists/{int(price_list_id)}/records", params=params
+        )
+        body = body if isinstance(body, dict) else {}
+        rows = body.get("data") or []
+        pagination = (body.get("meta") or {}).get("pagination") or {}
+        if pagination.get("total_pages") is not None:
+            more = int(page) < int(pagination["total_pages"])
+        else:
+            more = len(rows) >= int(limit)
+        return rows, bool(rows) and more
 
     def iter_price_list_assignments(self, **filters):
         """Price list assignments (``GET /pricelists/assignments``): rows of

@@ -38,15 +38,30 @@ assign Price Lists to a customer group with customer group discounts". So:
   order import then ranks it after the group's (``order_pricelist.py``).
 """
 
+from odoo import fields
 from odoo.tools import float_round
 
-from ..client import NotFoundError, parse_datetime
+from ..client import NotFoundError, RetryableError, parse_datetime
 from ..core.money import money
 from ..core.price_list_plan import by_currency, plan_records, quantum
 from ..tools.keyed_create import create_keyed
 from .customer_group import CustomerGroupImporter, _write_changes
 
 VARIANT = "0_product_variant"
+# Records per request (the collection's page size).
+RECORD_PAGE = 250
+
+
+class PriceListsPaused(Exception):
+    """An import stopped by the quota after applying records: the job keeps
+    them and queues the rest (``remaining`` price list ids, the first one
+    from ``resume``'s page; empty: only the assignments are left)."""
+
+    def __init__(self, remaining, resume, error):
+        super().__init__(str(error))
+        self.remaining = remaining
+        self.resume = resume
+        self.error = error
 
 
 class PriceListImporter:
@@ -60,6 +75,11 @@ class PriceListImporter:
         self.waiting = self.env["bigcommerce.price.list.record"]
         self.store_currency = instance.currency_id or instance.company_id.currency_id
         self._read_at = None
+        # Whether this job applied records (then a pause keeps them), and
+        # (list id, page, {currency: variants seen}, bindings) of the read
+        # in progress.
+        self._applied = False
+        self._reading = None
 
     # ------------------------------------------------------------------
     # Reading
@@ -68,17 +88,22 @@ class PriceListImporter:
     def import_all(self, full=False):
         """Every price list, its changed records, and every assignment."""
         rows = list(self.client.iter_price_lists())
-        bindings = self.import_rows(rows, full=full)
-        gone = self._bindings().filtered(
-            lambda b: b.bigcommerce_id not in {int(row["id"]) for row in rows}
+        ids = {int(row["id"]) for row in rows}
+        self._deactivate(
+            self._bindings().filtered(lambda b: b.bigcommerce_id not in ids)
         )
-        self._deactivate(gone)
-        self.import_assignments(list(self.client.iter_price_list_assignments()))
+        bindings = self.import_rows(rows, full=full)
+        self.import_assignments_now()
         return bindings
 
-    def import_ids(self, price_list_ids, full=False):
+    def import_ids(self, price_list_ids, full=False, resume=None):
         """The price lists ``price_list_ids`` (``GET /v3/pricelists/{id}``
-        each), their changed records, and every assignment."""
+        each), their changed records, and every assignment. ``resume``: where
+        a paused import stopped (:class:`PriceListsPaused`)."""
+        resume = resume or {}
+        if resume.get("read_at"):
+            # The records read before the pause were read from then on.
+            self._read_at = fields.Datetime.to_datetime(resume["read_at"])
         rows = []
         for list_id in sorted({int(i) for i in price_list_ids}):
             try:
@@ -88,15 +113,43 @@ class PriceListImporter:
                 continue
             if row:
                 rows.append(row)
-        bindings = self.import_rows(rows, full=full)
-        self.import_assignments(list(self.client.iter_price_list_assignments()))
+        bindings = self.import_rows(rows, full=full, resume=resume)
+        self.import_assignments_now()
         return bindings
 
-    def import_rows(self, rows, full=False):
+    def import_rows(self, rows, full=False, resume=None):
+        resume = resume or {}
         bindings = self.lists
-        for row in rows:
-            bindings |= self.import_list(row, full=full)
+        for index, row in enumerate(rows):
+            page = resume.get("page") if int(row["id"]) == resume.get("list_id") else 1
+            try:
+                bindings |= self.import_list(row, full=full, page=page or 1)
+            except RetryableError as error:
+                self._pause(error, [int(r["id"]) for r in rows[index:]])
         return bindings
+
+    def import_assignments_now(self):
+        try:
+            rows = list(self.client.iter_price_list_assignments())
+        except RetryableError as error:
+            self._pause(error, [])
+        self.import_assignments(rows)
+
+    def _pause(self, error, remaining):
+        """Stopped by the quota or a transient error: when this job applied
+        records, keep them (the job ends and commits) and resume from the
+        page that was not read (a list of many pages gets through a small
+        quota); otherwise nothing is lost by retrying the job."""
+        if not self._applied:
+            raise error
+        resume = {"read_at": fields.Datetime.to_string(self._read_at or False)}
+        if self._reading and remaining:
+            list_id, page, seen, bindings = self._reading
+            resume.update(list_id=list_id, page=page)
+            for code, binding in bindings.items():
+                if code in seen:
+                    binding.read_seen = sorted(seen[code])
+        raise PriceListsPaused(remaining, resume, error) from error
 
     def _store_now(self):
         """The store's time, read once per import, before any record: the
@@ -117,8 +170,9 @@ class PriceListImporter:
     # One price list
     # ------------------------------------------------------------------
 
-    def import_list(self, row, full=False):
-        """Bind one price list per currency and apply its changed records."""
+    def import_list(self, row, full=False, page=1):
+        """Bind one price list per currency and apply its changed records,
+        page by page from ``page``."""
         list_id = int(row["id"])
         known = self._bindings(list_id)
         read_at = known.mapped("records_read_at")
@@ -126,45 +180,76 @@ class PriceListImporter:
         if known and not full and all(read_at):
             since = min(read_at)
         started = self._store_now()
-        records = list(
-            self.client.iter_price_list_records(list_id, modified_since=since)
-        )
-        grouped = by_currency(records)
         values = {
             "name": (row.get("name") or "").strip() or str(list_id),
             "is_active": row.get("active") is not False,
         }
-        bindings = self.lists
-        created = updated = False
-        for code in sorted({self.store_currency.name, *grouped} - {""}):
-            currency = self._currency(code)
-            if not currency:
-                self._note(
-                    self.env._(
-                        "Price list %(list)s: %(count)s records in %(code)s, a "
-                        "currency Odoo does not have, not imported.",
-                        list=list_id,
-                        count=len(grouped[code]),
-                        code=code,
-                    ),
-                    level="error",
+        bindings = {binding.currency_id.name: binding for binding in known}
+        # Every binding written (not any()'s first change only).
+        updated = bool(sum(_write_changes(binding, values) for binding in known))
+        created = not known
+        self._binding(list_id, self.store_currency.name, values, bindings)
+        # A whole read (the first, or full=True) sees every record: the items
+        # of the variants it does not see go at its end. A read resumed
+        # after a pause starts from what the earlier pages saw.
+        whole = since is None
+        seen = {
+            code: set(binding.read_seen or [])
+            for code, binding in bindings.items()
+            if whole and page > 1
+        }
+        while True:
+            self._reading = (list_id, page, seen, bindings)
+            rows, more = self.client.get_price_list_records_page(
+                list_id, page, limit=RECORD_PAGE, modified_since=since
+            )
+            for code, chunk in sorted(by_currency(rows).items()):
+                binding = self._binding(list_id, code, values, bindings, len(chunk))
+                if not binding:
+                    continue
+                updated |= self._apply(binding, chunk)
+                seen.setdefault(code, set()).update(
+                    int(r["variant_id"]) for r in chunk if r.get("variant_id")
                 )
-                self._count("failed", len(grouped[code]))
-                continue
-            binding = known.filtered(lambda b, c=currency: b.currency_id == c)
-            if binding:
-                updated |= _write_changes(binding, values)
-            else:
-                binding = self._create(list_id, currency, values)
-                created = True
+            self._applied = True
+            if not more:
+                break
+            page += 1
+        self._reading = None
+        for code, binding in bindings.items():
+            if whole:
+                updated |= self._remove_others(binding, seen.get(code, set()))
             self._ensure_pricelist(binding)
-            whole = since is None or not binding.records_read_at
-            updated |= self._apply(binding, grouped.get(code, []), whole=whole)
-            bindings |= binding
-        if started:
-            (known | bindings).write({"records_read_at": started})
+        done = self.lists.browse([b.id for b in bindings.values()])
+        done.write(
+            {"read_seen": False, **({"records_read_at": started} if started else {})}
+        )
         self._count("created" if created else "updated" if updated else "skipped")
-        return bindings
+        return done
+
+    def _binding(self, list_id, code, values, bindings, count=0):
+        """The list's binding of currency ``code`` (made when new, with its
+        pricelist); None for a currency Odoo does not have (noted)."""
+        if code in bindings:
+            return bindings[code]
+        currency = self._currency(code) if code else self.env["res.currency"]
+        if not currency:
+            self._note(
+                self.env._(
+                    "Price list %(list)s: %(count)s records in %(code)s, a "
+                    "currency Odoo does not have, not imported.",
+                    list=list_id,
+                    count=count,
+                    code=code or "?",
+                ),
+                level="error",
+            )
+            self._count("failed", count)
+            return None
+        binding = self._create(list_id, currency, values)
+        self._ensure_pricelist(binding)
+        bindings[code] = binding
+        return binding
 
     def _currency(self, code):
         return (
@@ -224,11 +309,9 @@ class PriceListImporter:
     # Records -> items
     # ------------------------------------------------------------------
 
-    def _apply(self, binding, records, whole=False):
+    def _apply(self, binding, records):
         """Write the items of ``records`` (one currency) whose plan differs
-        from the pricelist's; ``whole``: these are all the list's records of
-        that currency (items and waiting rows of other variants go).
-        Returns whether anything changed."""
+        from the pricelist's; returns whether anything changed."""
         plans, errors = plan_records(records, binding.currency_id.decimal_places)
         by_variant = {int(r["variant_id"]): r for r in records if r.get("variant_id")}
         products = self._products(by_variant)
@@ -268,8 +351,6 @@ class PriceListImporter:
             else:
                 self._note(f"Price list {binding.bigcommerce_id}: {key}: {reason}")
                 self._count("failed")
-        if whole:
-            changed |= self._remove_others(binding, products, set(by_variant))
         return changed
 
     def _products(self, variant_ids):
@@ -359,10 +440,10 @@ class PriceListImporter:
         )
         return True
 
-    def _remove_others(self, binding, products, variants):
+    def _remove_others(self, binding, variants):
         """After a whole read: the items of variants without a record any
         more, and their waiting rows, go."""
-        keep = [p.id for v, p in products.items() if v in variants]
+        keep = [p.id for p in self._products(variants).values()]
         stale = self.env["product.pricelist.item"].search(
             [
                 ("pricelist_id", "=", binding.pricelist_id.id),

@@ -5,7 +5,8 @@ from odoo import fields, models
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exporters.price_list import PriceListExporter
-from ..importers.price_list import PriceListImporter
+from ..importers.price_list import PriceListImporter, PriceListsPaused
+from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
@@ -80,19 +81,50 @@ class BigcommerceInstance(models.Model):
     def action_export_price_list(self):
         return self.export_price_list()
 
-    def _job_import_price_lists(self, price_list_ids=None, full=False):
+    def _job_import_price_lists(self, price_list_ids=None, full=False, resume=None):
         """Queue job: GET /v3/pricelists (or each id), the records modified
-        since the last read, and the assignments."""
+        since the last read, and the assignments. Stopped by the quota after
+        applying records, it keeps them and queues the rest from the page it
+        did not read (``resume``), when the quota allows."""
         self.ensure_one()
         with (
             retry_job_on_transient_errors(self.env),
             log_operation(self, "import_price_lists", "price_list") as recorder,
         ):
             importer = PriceListImporter(self, self._job_client(), recorder)
-            if price_list_ids:
-                bindings = importer.import_ids(price_list_ids, full=full)
-            else:
-                bindings = importer.import_all(full=full)
+            try:
+                if resume and not price_list_ids:
+                    importer.import_assignments_now()
+                    bindings = importer.lists
+                elif price_list_ids:
+                    bindings = importer.import_ids(
+                        price_list_ids, full=full, resume=resume
+                    )
+                else:
+                    bindings = importer.import_all(full=full)
+            except PriceListsPaused as paused:
+                seconds = batch.retry_seconds(paused.error)
+                self.with_company(self.company_id).with_delay(
+                    channel=self._queue_channel(),
+                    description=self.env._(
+                        "Import price lists of %s (continued)", self.name
+                    ),
+                    eta=seconds,
+                    identity_key=identity_exact,
+                )._job_import_price_lists(
+                    price_list_ids=paused.remaining or None,
+                    full=full,
+                    resume=paused.resume,
+                )
+                recorder.note(
+                    self.env._(
+                        "Stopped by %(error)s; resumes in %(seconds)s s from "
+                        "where it stopped.",
+                        error=paused.error.message,
+                        seconds=seconds,
+                    )
+                )
+                return self.env._("Paused by the quota; resumes later.")
         return self.env._(
             "%s price lists read.", len(set(bindings.mapped("bigcommerce_id")))
         )

@@ -49,6 +49,13 @@ class BigcommercePriceList(models.Model):
         help="The store's time when the records were last read: the next "
         "import reads only the records modified since (empty: all of them).",
     )
+    read_seen = fields.Json(
+        string="Variants Seen by the Paused Read",
+        readonly=True,
+        copy=False,
+        help="While a whole read of the records is paused by the quota: the "
+        "variants it has read so far (the items of the others go at its end).",
+    )
     customer_group_ids = fields.Many2many(
         "bigcommerce.customer.group",
         "bigcommerce_price_list_customer_group_rel",

@@ -17,6 +17,9 @@ from odoo.tools import float_compare
 from ..client import BigCommerceClient
 from ..client.parsing import parse_money
 from ..exporters import price_list as price_list_exporter
+from ..importers import price_list as price_list_importer
+from ..tools import batch
+from .common import run_jobs
 from .test_customer_groups import GroupCase
 
 WHOLESALE_LIST, POS_LIST, SPRING_LIST = 1, 2, 3
@@ -250,6 +253,42 @@ class TestPriceLists(GroupCase):
         self.import_price_lists(price_list_ids=[WHOLESALE_LIST], full=True)
         self.assertFalse(self.items(pricelist, "BTL-INS"))
         self.assertTrue(self.items(pricelist, "TOTE-CNV"))
+
+    def test_a_read_stopped_by_the_quota_resumes_from_its_page(self):
+        """A whole read of 5 pages (2 records each) stopped at its third page:
+        the job keeps the two pages it applied and queues the rest, which
+        starts at page 3 (at once here: no wait for the quota); the end of
+        the read removes no item of the pages read before the stop."""
+        with (
+            patch.object(price_list_importer, "RECORD_PAGE", 2),
+            patch.object(batch, "retry_seconds", lambda error: 0),
+        ):
+            run_jobs(self.env)  # the catalog jobs Confirm queued
+            # GET /v3/pricelists/1, GET /v2/time, pages 1 and 2; page 3: 503.
+            self.sandbox.faults.enqueue(["ok"] * 4 + ["503"])
+            self.instance.import_price_lists(price_list_ids=[WHOLESALE_LIST])
+            before = self.sandbox.request_count
+            stats = run_jobs(self.env)
+        self.assertEqual((stats["done"], len(stats["failed"])), (2, 0))
+        pages = [int(q["page"]) for q in self.record_requests(before)]
+        self.assertEqual(pages, [1, 2, 3, 3, 4, 5])
+        paths = [path for _m, path, _q in self.sandbox.request_log[before:]]
+        self.assertEqual(paths.count("/v2/time"), 1)  # the read's time, kept
+        log = self.env["bigcommerce.log"].search(
+            [("operation", "=", "import_price_lists")], order="id", limit=1
+        )
+        self.assertIn("resumes", log.message)
+        wholesale = self.price_list(WHOLESALE_LIST)
+        self.assertTrue(wholesale.records_read_at)
+        self.assertFalse(wholesale.read_seen)
+        pricelist = wholesale.pricelist_id
+        self.assertEqual(
+            self.items(pricelist, "TOTE-CNV"), [(0, 19.2), (10, 18.0), (50, 16.0)]
+        )
+        self.assertEqual(
+            self.items(pricelist, "BTL-INS"), [(0, 25.6), (6, 23.6), (12, 21.6)]
+        )
+        self.assertEqual(self.items(pricelist, "TSH-ORG-S-BLK")[0], (0, 22.4))
 
     # ------------------------------------------------------------------
     # Assignments: groups and channels
