@@ -12,7 +12,10 @@ one request answered empty, and a changed record is read alone. A variant's
 items are found by (pricelist, variant) and rewritten only when they differ
 from the plan: the other variants' items are not touched. A full read (the
 first one, or ``full=True``) also removes the items of records deleted in
-BigCommerce (an incremental read cannot see a deletion).
+BigCommerce (an incremental read cannot see a deletion). Records are
+applied page by page; a job stopped by the quota after applying some keeps
+them and queues the rest from the page it did not read
+(:class:`PriceListsPaused`), with the same read time.
 
 A record whose variant is not imported in Odoo yet waits in
 ``bigcommerce.price.list.record`` (``pending``, with the reason); the next
