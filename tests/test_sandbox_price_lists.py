@@ -551,6 +551,10 @@ def test_scope_quota_and_no_webhook(api, sandbox):
     url = f"{sandbox.api_url}/v3/pricelists"
     assert session.get(url, timeout=10).status_code == 200
     assert session.post(url, json={"name": "X"}, timeout=10).status_code == 403
+    sandbox.add_token("orders-only", scopes={"store_v2_orders"})
+    session.headers["X-Auth-Token"] = "orders-only"
+    for path in ("", "/1/records", "/assignments", "/1/records/201/usd"):
+        assert session.get(url + path, timeout=10).status_code == 403, path
     first = api("GET", "pricelists")
     second = api("GET", "pricelists/1/records")
     left = [int(a.headers["X-Rate-Limit-Requests-Left"]) for a in (first, second)]
