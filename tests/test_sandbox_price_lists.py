@@ -448,7 +448,9 @@ def test_batches_across_price_lists(api, sandbox):
     assert again.json() == {
         "data": {"price_list_id": 2, "variant_id": 203, "currency": "usd"},
         "field_errors": {
-            "variant_id": "A price record of variant 203 in usd exists; use PUT to update it"
+            "variant_id": (
+                "A price record of variant 203 in usd exists; use PUT to update it"
+            )
         },
     }
     nowhere = [{"price_list_id": 99, "variant_id": 203, "currency": "usd", "price": 1}]
@@ -561,8 +563,8 @@ def test_scope_quota_and_no_webhook(api, sandbox):
     assert left[0] - left[1] == 1  # one request of the quota each
 
     # webhooks.v3.yml has no price list scope: writes send nothing.
-    spec = open(os.path.join(spec_dir(), "webhooks.v3.yml"), encoding="utf-8").read()
-    assert "pricelist" not in spec.lower()
+    with open(os.path.join(spec_dir(), "webhooks.v3.yml"), encoding="utf-8") as spec:
+        assert "pricelist" not in spec.read().lower()
     api(
         "POST",
         "hooks",
