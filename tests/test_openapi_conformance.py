@@ -7,6 +7,7 @@ The specs are BigCommerce's own (``../shared/bigcommerce-openapi`` or
 ``$BIGCOMMERCE_OPENAPI_DIR``); a missing spec directory fails, it never skips.
 """
 
+import base64
 import copy
 import os
 import re
@@ -990,6 +991,11 @@ def case_catalog_writes(c, state):
     )
 
 
+def _cursor(row_id):
+    """A cursor of the price list operations: base64 of the row's key."""
+    return base64.b64encode(str(row_id).encode()).decode()
+
+
 def case_price_lists(c, state):
     """Every price list operation the sandbox serves (price_lists.v3.yml),
     requests checked against their requestBody too."""
@@ -1011,7 +1017,17 @@ def case_price_lists(c, state):
     base = f"/v3/pricelists/{list_id}/records"
     c.call("GET", base, {"currency": "usd", "variant_id:in": str(variant_id)})
     c.call("GET", f"{base}/{variant_id}", {"include": "bulk_pricing_tiers,sku"})
-    c.call("GET", f"{base}/{variant_id}/{currency}", {"include": "bulk_pricing_tiers"})
+    c.call(
+        "GET",
+        f"{base}/{variant_id}/{currency}",
+        {"include": "bulk_pricing_tiers,sku"},
+    )
+    page = c.call("GET", base, {"limit": 2, "include": "sku"}) or {}
+    end = page["meta"]["cursor_pagination"]["end_cursor"]
+    later = c.call("GET", base, {"after": end, "limit": 2}) or {}
+    start = later["meta"]["cursor_pagination"]["start_cursor"]
+    c.call("GET", base, {"before": start, "limit": 1})
+    c.call("GET", "/v3/pricelists/assignments", {"after": _cursor(1), "limit": 1})
     created = _send(
         c, "POST", "/v3/pricelists", {"name": "Conformance", "active": False}
     )

@@ -90,7 +90,9 @@ def test_seeded_price_lists_assignments_and_records(api, sandbox):
         (226, "usd"),
         (237, "usd"),
     ]
-    tiers = {r["sku"]: r["bulk_pricing_tiers"] for r in wholesale if r["bulk_pricing_tiers"]}
+    tiers = {
+        r["sku"]: r["bulk_pricing_tiers"] for r in wholesale if r["bulk_pricing_tiers"]
+    }
     assert {sku: {t["type"] for t in rows} for sku, rows in tiers.items()} == {
         "TSH-ORG-S-BLK": {"percent"},
         "TOTE-CNV": {"fixed"},
@@ -237,8 +239,16 @@ def test_record_filters(api):
     def keys(**params):
         return _record_keys(api.data("pricelists/1/records", **params))
 
-    assert keys(**{"variant_id:in": "201,209"}) == [(201, "eur"), (201, "usd"), (209, "usd")]
-    assert keys(**{"product_id:in": "111"}) == [(201, "eur"), (201, "usd"), (202, "usd")]
+    assert keys(**{"variant_id:in": "201,209"}) == [
+        (201, "eur"),
+        (201, "usd"),
+        (209, "usd"),
+    ]
+    assert keys(**{"product_id:in": "111"}) == [
+        (201, "eur"),
+        (201, "usd"),
+        (202, "usd"),
+    ]
     assert keys(currency="EUR") == [(201, "eur")]
     assert keys(**{"currency:in": "eur"}) == [(201, "eur")]
     assert keys(sku="tote-cnv") == [(209, "usd")]
@@ -261,7 +271,12 @@ def test_include_bulk_pricing_tiers_and_sku(api):
     tiers = api.data("pricelists/1/records/201/usd", include="bulk_pricing_tiers")
     assert tiers["bulk_pricing_tiers"] == [
         {"quantity_min": 10, "quantity_max": 24, "type": "percent", "amount": 5},
-        {"quantity_min": 25, "quantity_max": 2147483647, "type": "percent", "amount": 10},
+        {
+            "quantity_min": 25,
+            "quantity_max": 2147483647,
+            "type": "percent",
+            "amount": 10,
+        },
     ]
     assert "sku" not in tiers
     both = api.data("pricelists/1/records", include="sku,bulk_pricing_tiers,images")
@@ -336,7 +351,11 @@ def test_unknown_variants_and_invalid_items_refuse_the_whole_batch(api, sandbox)
         ["sale_price"],
         ["bulk_pricing_tiers.0.type"],
     ]
-    assert errors[0]["data"] == {"price_list_id": 1, "variant_id": 987654, "currency": "usd"}
+    assert errors[0]["data"] == {
+        "price_list_id": 1,
+        "variant_id": 987654,
+        "currency": "usd",
+    }
     assert sandbox.state.price_records == before  # nothing written
 
 
@@ -381,21 +400,35 @@ def test_one_record_by_currency_code(api, sandbox):
     assert no_price.status_code == 422 and "price" in no_price.json()["errors"]
     unknown = api("PUT", "pricelists/1/records/987654/usd", json={"price": 1})
     assert unknown.status_code == 422 and "variant_id" in unknown.json()["errors"]
-    assert api("PUT", "pricelists/99/records/203/usd", json={"price": 1}).status_code == 404
+    assert (
+        api("PUT", "pricelists/99/records/203/usd", json={"price": 1}).status_code
+        == 404
+    )
     assert api("DELETE", "pricelists/1/records/203/usd").status_code == 204
     assert (1, 203, "usd") not in sandbox.state.price_records
-    assert api("DELETE", "pricelists/1/records/203/usd", checked=False).status_code == 404
+    assert (
+        api("DELETE", "pricelists/1/records/203/usd", checked=False).status_code == 404
+    )
 
 
 def test_delete_records_by_filter(api, sandbox):
     def keys():
         return _record_keys(api.data("pricelists/1/records"))
 
-    assert api("DELETE", "pricelists/1/records", params={"currency": "eur"}).status_code == 204
+    assert (
+        api("DELETE", "pricelists/1/records", params={"currency": "eur"}).status_code
+        == 204
+    )
     assert (201, "eur") not in keys() and (201, "usd") in keys()
     api("DELETE", "pricelists/1/records", params={"variant_id:in": "201,202"})
     api("DELETE", "pricelists/1/records", params={"sku:in": "TOTE-CNV"})
-    assert keys() == [(212, "usd"), (216, "usd"), (221, "usd"), (226, "usd"), (237, "usd")]
+    assert keys() == [
+        (212, "usd"),
+        (216, "usd"),
+        (221, "usd"),
+        (226, "usd"),
+        (237, "usd"),
+    ]
     api("DELETE", "pricelists/1/records")  # no filter: every record of the list
     assert keys() == []
     assert len(api.data("pricelists/2/records")) == 3  # other lists untouched
@@ -415,7 +448,9 @@ def test_batches_across_price_lists(api, sandbox):
     assert again.json() == {
         "data": {"price_list_id": 2, "variant_id": 203, "currency": "usd"},
         "field_errors": {
-            "variant_id": "A price record of variant 203 in usd exists; use PUT to update it"
+            "variant_id": (
+                "A price record of variant 203 in usd exists; use PUT to update it"
+            )
         },
     }
     nowhere = [{"price_list_id": 99, "variant_id": 203, "currency": "usd", "price": 1}]
@@ -462,12 +497,20 @@ def test_assignments_create_upsert_delete(api, sandbox):
     assert "customer group discounts" in body["errors"]["1.customer_group_id"]
     assert _ids(api.data("pricelists/assignments", price_list_id=3)) == [3]
 
-    ok = api("POST", "pricelists/assignments", json=[{"price_list_id": 3, "channel_id": 1}])
+    ok = api(
+        "POST", "pricelists/assignments", json=[{"price_list_id": 3, "channel_id": 1}]
+    )
     assert ok.status_code == 200 and ok.content == b""
-    assert api("POST", "pricelists/assignments", json=[batch[0]] * 26).status_code == 422
+    assert (
+        api("POST", "pricelists/assignments", json=[batch[0]] * 26).status_code == 422
+    )
 
     # PUT: the price list of a customer group on a channel (one per pair).
-    put = api("PUT", "pricelists/3/assignments", json={"customer_group_id": 1, "channel_id": 1})
+    put = api(
+        "PUT",
+        "pricelists/3/assignments",
+        json={"customer_group_id": 1, "channel_id": 1},
+    )
     assert put.status_code == 200
     assert put.json()["data"] == {
         "id": 1,
@@ -475,7 +518,10 @@ def test_assignments_create_upsert_delete(api, sandbox):
         "customer_group_id": 1,
         "channel_id": 1,
     }
-    for wrong in ({"customer_group_id": 99, "channel_id": 1}, {"customer_group_id": 1, "channel_id": 9}):
+    for wrong in (
+        {"customer_group_id": 99, "channel_id": 1},
+        {"customer_group_id": 1, "channel_id": 9},
+    ):
         missing = api("PUT", "pricelists/3/assignments", json=wrong)
         assert missing.status_code == 404 and missing.content == b""
     discounts = api(
@@ -488,7 +534,10 @@ def test_assignments_create_upsert_delete(api, sandbox):
 
     refused = api("DELETE", "pricelists/assignments", checked=False)
     assert refused.status_code == 422  # "You must use at least one query parameter"
-    assert api("DELETE", "pricelists/assignments", params={"price_list_id": 3}).status_code == 204
+    assert (
+        api("DELETE", "pricelists/assignments", params={"price_list_id": 3}).status_code
+        == 204
+    )
     assert _ids(api.data("pricelists/assignments")) == [2]
     api("DELETE", "pricelists/assignments", params={"channel_id:in": "2"})
     assert api.data("pricelists/assignments") == []
@@ -504,14 +553,18 @@ def test_scope_quota_and_no_webhook(api, sandbox):
     url = f"{sandbox.api_url}/v3/pricelists"
     assert session.get(url, timeout=10).status_code == 200
     assert session.post(url, json={"name": "X"}, timeout=10).status_code == 403
+    sandbox.add_token("orders-only", scopes={"store_v2_orders"})
+    session.headers["X-Auth-Token"] = "orders-only"
+    for path in ("", "/1/records", "/assignments", "/1/records/201/usd"):
+        assert session.get(url + path, timeout=10).status_code == 403, path
     first = api("GET", "pricelists")
     second = api("GET", "pricelists/1/records")
     left = [int(a.headers["X-Rate-Limit-Requests-Left"]) for a in (first, second)]
     assert left[0] - left[1] == 1  # one request of the quota each
 
     # webhooks.v3.yml has no price list scope: writes send nothing.
-    spec = open(os.path.join(spec_dir(), "webhooks.v3.yml"), encoding="utf-8").read()
-    assert "pricelist" not in spec.lower()
+    with open(os.path.join(spec_dir(), "webhooks.v3.yml"), encoding="utf-8") as spec:
+        assert "pricelist" not in spec.read().lower()
     api(
         "POST",
         "hooks",
@@ -520,5 +573,9 @@ def test_scope_quota_and_no_webhook(api, sandbox):
     )
     api("PUT", "pricelists/1/records/203/usd", json={"price": 5})
     api("PUT", "pricelists/1", json={"name": "Wholesale B2B"})
-    api("PUT", "pricelists/3/assignments", json={"customer_group_id": 1, "channel_id": 2})
+    api(
+        "PUT",
+        "pricelists/3/assignments",
+        json={"customer_group_id": 1, "channel_id": 2},
+    )
     assert sandbox.webhooks.messages == []

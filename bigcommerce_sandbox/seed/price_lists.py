@@ -103,7 +103,9 @@ def _seed_price_lists(state):
     for list_id, sku, currency, price, sale_price, tiers in RECORDS:
         variant = variants[sku]
         created = iso_z(datetime(2026, 1, 12 + list_id, 10, 0, tzinfo=UTC))
-        modified = iso_z(datetime(2026, 2, 10, 15, 30, tzinfo=UTC)) if tiers else created
+        modified = (
+            iso_z(datetime(2026, 2, 10, 15, 30, tzinfo=UTC)) if tiers else created
+        )
         state.price_records[(list_id, variant["id"], currency)] = {
             "price_list_id": list_id,
             "variant_id": variant["id"],
