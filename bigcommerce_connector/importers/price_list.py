@@ -124,9 +124,9 @@ class PriceListImporter:
         resume = resume or {}
         bindings = self.lists
         for index, row in enumerate(rows):
-            page = resume.get("page") if int(row["id"]) == resume.get("list_id") else 1
+            resumed = resume if int(row["id"]) == resume.get("list_id") else {}
             try:
-                bindings |= self.import_list(row, full=full, page=page or 1)
+                bindings |= self.import_list(row, full=full, resumed=resumed)
             except RetryableError as error:
                 self._pause(error, [int(r["id"]) for r in rows[index:]])
         return bindings
@@ -147,8 +147,12 @@ class PriceListImporter:
             raise error
         resume = {"read_at": fields.Datetime.to_string(self._read_at or False)}
         if self._reading and remaining:
-            list_id, page, seen, bindings = self._reading
-            resume.update(list_id=list_id, page=page)
+            list_id, page, since, seen, bindings = self._reading
+            resume.update(
+                list_id=list_id,
+                page=page,
+                since=fields.Datetime.to_string(since) if since else False,
+            )
             for code, binding in bindings.items():
                 if code in seen:
                     binding.read_seen = sorted(seen[code])
@@ -173,15 +177,20 @@ class PriceListImporter:
     # One price list
     # ------------------------------------------------------------------
 
-    def import_list(self, row, full=False, page=1):
+    def import_list(self, row, full=False, resumed=None):
         """Bind one price list per currency and apply its changed records,
-        page by page from ``page``."""
+        page by page; ``resumed``: the page and filter of a paused read."""
         list_id = int(row["id"])
         known = self._bindings(list_id)
-        read_at = known.mapped("records_read_at")
+        read_at = [moment for moment in known.mapped("records_read_at") if moment]
         since = None
-        if known and not full and all(read_at):
+        if read_at and not full:
             since = min(read_at)
+        page = 1
+        if resumed:
+            # The same query as before the pause, from the page not read.
+            page = int(resumed["page"])
+            since = fields.Datetime.to_datetime(resumed.get("since") or False) or None
         started = self._store_now()
         values = {
             "name": (row.get("name") or "").strip() or str(list_id),
@@ -202,7 +211,7 @@ class PriceListImporter:
             if whole and page > 1
         }
         while True:
-            self._reading = (list_id, page, seen, bindings)
+            self._reading = (list_id, page, since, seen, bindings)
             rows, more = self.client.get_price_list_records_page(
                 list_id, page, limit=RECORD_PAGE, modified_since=since
             )

@@ -290,6 +290,38 @@ class TestPriceLists(GroupCase):
         )
         self.assertEqual(self.items(pricelist, "TSH-ORG-S-BLK")[0], (0, 22.4))
 
+    def test_an_incremental_read_resumes_with_the_same_filter(self):
+        self.import_price_lists()
+        run_jobs(self.env)  # the catalog jobs Confirm queued
+        self.sandbox.advance_clock(60)
+        changes = [
+            {
+                "variant_id": self.variant_row(sku)["id"],
+                "currency": "usd",
+                "price": price,
+            }
+            for sku, price in (("TOTE-CNV", 18.5), ("BTL-INS", 24.0), ("LMP-300", 30.0))
+        ]
+        self.store_client().upsert_price_list_records(WHOLESALE_LIST, changes)
+        with (
+            patch.object(price_list_importer, "RECORD_PAGE", 1),
+            patch.object(batch, "retry_seconds", lambda error: 0),
+        ):
+            # GET /v3/pricelists/1, GET /v2/time, page 1; page 2: 503.
+            self.sandbox.faults.enqueue(["ok"] * 3 + ["503"])
+            self.instance.import_price_lists(price_list_ids=[WHOLESALE_LIST])
+            before = self.sandbox.request_count
+            stats = run_jobs(self.env)
+        self.assertEqual((stats["done"], len(stats["failed"])), (2, 0))
+        queries = self.record_requests(before)
+        self.assertEqual([int(q["page"]) for q in queries], [1, 2, 2, 3])
+        self.assertEqual(len({q["date_modified:min"] for q in queries}), 1)
+        pricelist = self.price_list(WHOLESALE_LIST).pricelist_id
+        self.assertEqual(self.items(pricelist, "TOTE-CNV")[0], (0, 18.5))
+        self.assertEqual(self.items(pricelist, "BTL-INS")[0], (0, 24.0))
+        # Nothing else removed by the resumed read.
+        self.assertEqual(self.items(pricelist, "TSH-ORG-S-BLK")[0], (0, 22.4))
+
     # ------------------------------------------------------------------
     # Assignments: groups and channels
     # ------------------------------------------------------------------
