@@ -46,6 +46,7 @@
         "data/ir_cron_export_data.xml",
         "data/ir_cron_retention_data.xml",
         "views/bigcommerce_export_views.xml",
+        "views/bigcommerce_price_list_views.xml",
         "views/bigcommerce_delivery_invoice_views.xml",
         "views/bigcommerce_catalog_views.xml",
         "data/ir_cron_inventory_data.xml",

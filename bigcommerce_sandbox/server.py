@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, catalog_writes, cdn, seed, transactions
+from . import api_v2, api_v3, catalog_writes, cdn, price_lists, seed, transactions
 from .catalog_writes import MultipartForm
 from .paging import ApiError
 from .state import StoreState
@@ -282,6 +282,122 @@ ROUTES = [
     ),
     ("GET", V3, r"channels", api_v3.list_channels, "store_channel_settings"),
     ("GET", V3, r"channels/(\d+)", api_v3.get_channel, "store_channel_settings"),
+    # Price lists (price_lists.v3.yml), scope Products (store_v2_products).
+    ("GET", V3, r"pricelists", price_lists.list_price_lists, "store_v2_products"),
+    ("POST", V3, r"pricelists", price_lists.create_price_list, "store_v2_products"),
+    (
+        "PUT",
+        V3,
+        r"pricelists/records",
+        price_lists.upsert_records_batch,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"pricelists/records",
+        price_lists.create_records_batch,
+        "store_v2_products",
+    ),
+    (
+        "GET",
+        V3,
+        r"pricelists/assignments",
+        price_lists.list_assignments,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"pricelists/assignments",
+        price_lists.create_assignments,
+        "store_v2_products",
+    ),
+    (
+        "DELETE",
+        V3,
+        r"pricelists/assignments",
+        price_lists.delete_assignments,
+        "store_v2_products",
+    ),
+    ("GET", V3, r"pricelists/(\d+)", price_lists.get_price_list, "store_v2_products"),
+    (
+        "PUT",
+        V3,
+        r"pricelists/(\d+)",
+        price_lists.update_price_list,
+        "store_v2_products",
+    ),
+    (
+        "DELETE",
+        V3,
+        r"pricelists/(\d+)",
+        price_lists.delete_price_list,
+        "store_v2_products",
+    ),
+    (
+        "PUT",
+        V3,
+        r"pricelists/(\d+)/assignments",
+        price_lists.upsert_assignment,
+        "store_v2_products",
+    ),
+    (
+        "GET",
+        V3,
+        r"pricelists/(\d+)/records",
+        price_lists.list_records,
+        "store_v2_products",
+    ),
+    (
+        "PUT",
+        V3,
+        r"pricelists/(\d+)/records",
+        price_lists.upsert_records,
+        "store_v2_products",
+    ),
+    (
+        "POST",
+        V3,
+        r"pricelists/(\d+)/records",
+        price_lists.create_records,
+        "store_v2_products",
+    ),
+    (
+        "DELETE",
+        V3,
+        r"pricelists/(\d+)/records",
+        price_lists.delete_records,
+        "store_v2_products",
+    ),
+    (
+        "GET",
+        V3,
+        r"pricelists/(\d+)/records/(\d+)",
+        price_lists.list_variant_records,
+        "store_v2_products",
+    ),
+    (
+        "GET",
+        V3,
+        r"pricelists/(\d+)/records/(\d+)/([A-Za-z]+)",
+        price_lists.get_record,
+        "store_v2_products",
+    ),
+    (
+        "PUT",
+        V3,
+        r"pricelists/(\d+)/records/(\d+)/([A-Za-z]+)",
+        price_lists.set_record,
+        "store_v2_products",
+    ),
+    (
+        "DELETE",
+        V3,
+        r"pricelists/(\d+)/records/(\d+)/([A-Za-z]+)",
+        price_lists.delete_record,
+        "store_v2_products",
+    ),
     ("GET", V3, r"hooks", api_v3.list_hooks, None),
     ("POST", V3, r"hooks", api_v3.create_hook, None),
     ("GET", V3, r"hooks/(\d+)", api_v3.get_hook, None),

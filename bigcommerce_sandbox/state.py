@@ -69,6 +69,11 @@ class StoreState:
         # Money refunded without a refund record, per order (order_edits.py).
         self.unrecorded_refunds = {}
         self.hooks = {}
+        # Price lists (price_lists.py): lists by id, records by (price list
+        # id, variant id, lower-case currency), assignments by id.
+        self.price_lists = {}
+        self.price_records = {}
+        self.price_list_assignments = {}
         self._ids = defaultdict(int)
 
     def next_id(self, kind):

@@ -59,6 +59,8 @@ REPO_ROOT = openapi_specs.ROOT
 DEFAULT_SPEC_DIR = openapi_specs.SPEC_DIR
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NO_BODY = object()
+# For SpecIndex.override_schema: "this status carries no body".
+NO_BODY = _NO_BODY
 
 
 class SpecNotFoundError(RuntimeError):

@@ -15,6 +15,7 @@ from . import errors, usage
 from .answers import MISSING, request_key
 from .governor import governor_for
 from .hosts import check_api_url, hosts_from_environment
+from .price_lists import PriceListCalls
 
 _logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class _Secret:
     __str__ = __repr__
 
 
-class BigCommerceClient:
+class BigCommerceClient(PriceListCalls):
     """Talks to one store; safe to share between threads of one process.
 
     ``max_wait`` bounds how long a call may pause for the rate limit or

@@ -144,8 +144,13 @@ class CustomerGroupImporter:
                 }
             )
             binding.pricelist_id = pricelist
-            # Customers already in the group get it now.
-            for customer in binding.customer_ids:
+            # Customers already in the group get it now (unless a price list
+            # assigned to the group prices them: price_list.py).
+            for customer in (
+                binding.customer_ids
+                if binding.customer_pricelist_id == pricelist
+                else binding.customer_ids.browse()
+            ):
                 customer.partner_id.with_company(
                     self.instance.company_id
                 ).property_product_pricelist = pricelist
@@ -215,7 +220,8 @@ class CustomerGroupImporter:
 
     def apply_to_customer(self, binding, partner, group):
         """Give the customer its group's tag and, when its group changed
-        (or it is new), the group's pricelist; returns whether anything
+        (or it is new), the group's pricelist (its price list's, when one is
+        assigned: ``customer_pricelist_id``); returns whether anything
         changed. ``group``: the binding of its group (empty: none).
 
         A pricelist chosen in Odoo for the partner is kept until the group
@@ -228,10 +234,10 @@ class CustomerGroupImporter:
             priced = partner.with_company(self.instance.company_id)
             if old.partner_category_id in partner.category_id:
                 partner.category_id = [Command.unlink(old.partner_category_id.id)]
-            if group.pricelist_id:
-                priced.property_product_pricelist = group.pricelist_id
-            elif old.pricelist_id and priced.property_product_pricelist == (
-                old.pricelist_id
+            if group.customer_pricelist_id:
+                priced.property_product_pricelist = group.customer_pricelist_id
+            elif old.customer_pricelist_id and priced.property_product_pricelist == (
+                old.customer_pricelist_id
             ):
                 priced.property_product_pricelist = False
             changed = True

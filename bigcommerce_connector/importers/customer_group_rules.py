@@ -20,8 +20,9 @@ Odoo applies the first item that matches, in the order ``applied_on``
   BigCommerce product several: items per product are exact), except the
   templates a product rule already prices; a template in two discounted
   categories takes the first rule (the spec does not say which applies);
-- ``price_list`` -> not reproduced here (BigCommerce price lists are not
-  imported): noted.
+- ``price_list`` -> not reproduced here: the price list is imported as a
+  pricelist of its own (``price_list.py``), which then prices the group's
+  customers instead of this one; noted.
 
 An item is ``(applied_on, template id or False, compute_price, value)``:
 ``percentage`` with the % off, ``fixed`` with the price, ``formula`` with
@@ -100,8 +101,8 @@ def plan_items(rules, category_templates, product_templates):
             items.append(item)
     for rule in by_type["price_list"]:
         notes.append(
-            f"price list {rule.get('price_list_id')}: BigCommerce price lists "
-            "are not imported"
+            f"price list {rule.get('price_list_id')}: priced by the price "
+            "list's own pricelist (Import Price Lists)"
         )
     return sorted(items), notes
 

@@ -3,8 +3,9 @@
 1. the payment mapping's explicit pricelist;
 2. the payment mapping's currency override: the store's pricelist of that
    currency (e.g. every Stripe order priced from the EUR pricelist);
-3. the pricelist of the customer's BigCommerce customer group (its
-   discount rules, ``customer_group.py``);
+3. the pricelist of the customer's BigCommerce customer group (its price
+   list's, ``price_list.py``, in the order's currency when the list has
+   records in it; else its discount rules', ``customer_group.py``);
 4. the pricelist mapped to the order's channel (``order_channel.py``);
 5. the store's pricelist of the order's ``default_currency_code`` (created
    at Confirm for every currency the store sells in);
@@ -56,20 +57,24 @@ def resolve_pricelist(instance, currency, mapping, partner, remarks, order=None)
         )
     # An archived group or channel pricelist is passed over, as an archived
     # store pricelist is.
+    # A BigCommerce price list has one pricelist per currency
+    # (price_list.py): the one of the order's currency, when it has one.
     group = _customer_group(instance, order)
-    if group.pricelist_id.active:
+    group_pricelist = _in_currency(instance, group.customer_pricelist_id, currency)
+    if group_pricelist.active:
         levels.append(
             (
                 env._("the pricelist of the customer group %s", group.name),
-                lambda: group.pricelist_id,
+                lambda: group_pricelist,
             )
         )
     channel = order_channel(instance, order or {})
-    if channel.pricelist_id.active:
+    channel_pricelist = _in_currency(instance, channel.pricelist_id, currency)
+    if channel_pricelist.active:
         levels.append(
             (
                 env._("the pricelist of the channel %s", channel.name),
-                lambda: channel.pricelist_id,
+                lambda: channel_pricelist,
             )
         )
     levels.append((env._("the order's currency"), lambda: store_pricelist(currency)))
@@ -113,6 +118,30 @@ def _customer_group(instance, order):
         limit=1,
     )
     return binding.customer_group_id or groups
+
+
+def _in_currency(instance, pricelist, currency):
+    """``pricelist``, or, when it is a BigCommerce price list's pricelist in
+    another currency, the same price list's pricelist in ``currency`` (if
+    the list has records in it)."""
+    if not pricelist or pricelist.currency_id == currency:
+        return pricelist
+    lists = instance.env["bigcommerce.price.list"]
+    mine = lists.search(
+        [("instance_id", "=", instance.id), ("pricelist_id", "=", pricelist.id)],
+        limit=1,
+    )
+    if not mine.is_active:
+        return pricelist
+    sibling = lists.search(
+        [
+            ("instance_id", "=", instance.id),
+            ("bigcommerce_id", "=", mine.bigcommerce_id),
+            ("currency_id", "=", currency.id),
+        ],
+        limit=1,
+    )
+    return sibling.pricelist_id or pricelist
 
 
 def _skipped(env, label, level_currency, currency):

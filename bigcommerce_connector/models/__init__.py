@@ -15,6 +15,8 @@ from . import bigcommerce_retry_progress
 from . import bigcommerce_instance_customer
 from . import bigcommerce_customer_group
 from . import bigcommerce_instance_customer_group
+from . import bigcommerce_price_list
+from . import bigcommerce_instance_b2b
 from . import bigcommerce_order
 from . import bigcommerce_shipment
 from . import bigcommerce_payment_mapping

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class BigcommerceCustomerGroup(models.Model):
@@ -51,11 +51,42 @@ class BigcommerceCustomerGroup(models.Model):
     customer_ids = fields.One2many(
         "bigcommerce.customer", "customer_group_id", string="Customers"
     )
+    price_list_id = fields.Many2one(
+        "bigcommerce.price.list",
+        string="Price List",
+        ondelete="set null",
+        readonly=True,
+        check_company=True,
+        help="The BigCommerce price list assigned to the group (in the "
+        "store's currency): it wins over the group's discount rules, as in "
+        "BigCommerce (importers/price_list.py).",
+    )
+    customer_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Customers' Pricelist",
+        compute="_compute_customer_pricelist_id",
+        store=True,
+        help="The pricelist of the group's customers and of their orders: "
+        "the price list's when one is assigned and active, else the one "
+        "reproducing the discount rules.",
+    )
 
     _bigcommerce_id_uniq = models.Constraint(
         "UNIQUE(instance_id, bigcommerce_id)",
         "This BigCommerce customer group is already bound for this instance.",
     )
+
+    @api.depends(
+        "pricelist_id", "price_list_id.pricelist_id", "price_list_id.is_active"
+    )
+    def _compute_customer_pricelist_id(self):
+        for group in self:
+            price_list = group.price_list_id
+            group.customer_pricelist_id = (
+                price_list.pricelist_id
+                if price_list.is_active and price_list.pricelist_id
+                else group.pricelist_id
+            )
 
 
 class BigcommerceCustomer(models.Model):

@@ -328,6 +328,8 @@ class BigcommerceInstance(models.Model):
             if rows:
                 # The customer groups' items of the products just imported.
                 CustomerGroupImporter(self, None).refresh_pricelists()
+                # Price list records waiting for these variants.
+                self._retry_waiting_price_records()
             if product_ids:
                 gone = set(product_ids) - {row["id"] for row in rows}
                 archived = importer.archive(self._product_bindings(gone))

@@ -59,3 +59,4 @@ from . import test_books_exchange_rate
 from . import test_books_payments
 from . import test_books_taxes
 from . import test_customer_groups
+from . import test_price_lists

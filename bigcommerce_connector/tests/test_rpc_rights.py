@@ -244,6 +244,24 @@ class TestRpcRights(HttpCase):
                     "state": "failed",
                 }
             ),
+            "bigcommerce.price.list.record": env[
+                "bigcommerce.price.list.record"
+            ].create(
+                {
+                    "price_list_id": env["bigcommerce.price.list"]
+                    .create(
+                        {
+                            "instance_id": cls.instance.id,
+                            "bigcommerce_id": 99,
+                            "name": "Rights list",
+                            "currency_id": cls.instance.company_id.currency_id.id,
+                        }
+                    )
+                    .id,
+                    "variant_bigcommerce_id": 1,
+                    "state": "pending",
+                }
+            ),
             "bigcommerce.reconciliation": env["bigcommerce.reconciliation"].create(
                 {
                     "instance_id": cls.instance.id,

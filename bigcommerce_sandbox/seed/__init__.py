@@ -87,6 +87,7 @@ from .customers import _seed_customers
 from .large_catalog import add_generated_catalog
 from .order_edits import edit_order, refund_without_record
 from .orders import create_order, set_order_status
+from .price_lists import _seed_price_lists
 from .refunds import add_refund, tamper_refund
 from .seeded_orders import SEED_ORDER_COUNT, _seed_orders
 from .store import _seed_settings, _seed_store_info
@@ -103,6 +104,8 @@ def populate(state, seed):
         _seed_orders(state, random.Random(rng.random()))
         # After the orders: the groups' own customers change no seeded order.
         _seed_customer_groups(state, random.Random(rng.random()))
+        # Fixed data, no random draw: nothing else of the seed changes.
+        _seed_price_lists(state)
         state.hooks.clear()
         maxima = {
             "order": max(state.orders, default=0),
@@ -111,6 +114,8 @@ def populate(state, seed):
             "refund": max(state.refunds, default=0),
             "hook": 0,
             "fee": 0,
+            "price_list": max(state.price_lists, default=0),
+            "price_list_assignment": max(state.price_list_assignments, default=0),
         }
         for kind, last in maxima.items():
             state.reserve_ids(kind, last)
