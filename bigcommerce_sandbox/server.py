@@ -17,7 +17,16 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import api_v2, api_v3, catalog_writes, cdn, price_lists, seed, transactions
+from . import (
+    api_v2,
+    api_v3,
+    catalog_writes,
+    cdn,
+    price_list_assignments,
+    price_lists,
+    seed,
+    transactions,
+)
 from .catalog_writes import MultipartForm
 from .paging import ApiError
 from .state import StoreState
@@ -303,21 +312,21 @@ ROUTES = [
         "GET",
         V3,
         r"pricelists/assignments",
-        price_lists.list_assignments,
+        price_list_assignments.list_assignments,
         "store_v2_products",
     ),
     (
         "POST",
         V3,
         r"pricelists/assignments",
-        price_lists.create_assignments,
+        price_list_assignments.create_assignments,
         "store_v2_products",
     ),
     (
         "DELETE",
         V3,
         r"pricelists/assignments",
-        price_lists.delete_assignments,
+        price_list_assignments.delete_assignments,
         "store_v2_products",
     ),
     ("GET", V3, r"pricelists/(\d+)", price_lists.get_price_list, "store_v2_products"),
@@ -339,7 +348,7 @@ ROUTES = [
         "PUT",
         V3,
         r"pricelists/(\d+)/assignments",
-        price_lists.upsert_assignment,
+        price_list_assignments.upsert_assignment,
         "store_v2_products",
     ),
     (

@@ -12,7 +12,7 @@ import os
 import pytest
 import requests
 
-from bigcommerce_sandbox import price_lists
+from bigcommerce_sandbox import price_list_paging, price_lists
 from bigcommerce_sandbox.seed import price_lists as seeded
 from bigcommerce_sandbox.state import StoreState
 from tests.openapi_conformance import NO_BODY, SpecIndex, spec_dir, validate_response
@@ -228,7 +228,7 @@ def test_page_cursor_or_both_as_the_meta_says(api):
         assert refused.status_code == 400, wrong
     # "capped at the maximum limit"
     capped = api("GET", "pricelists", params={"limit": 5000}).json()
-    assert capped["meta"]["pagination"]["per_page"] == price_lists.MAX_LIMIT
+    assert capped["meta"]["pagination"]["per_page"] == price_list_paging.MAX_LIMIT
     assert base64.b64decode(capped["meta"]["cursor_pagination"]["end_cursor"]) == b"3"
 
 
