@@ -1,7 +1,7 @@
 """B2B: BigCommerce price lists into Odoo pricelists, and the optional
 export of an Odoo pricelist's prices to one BigCommerce price list."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.queue_job.job import identity_exact
 
 from ..exporters.price_list import PriceListExporter
@@ -10,6 +10,7 @@ from ..tools import batch
 from ..tools.job_retry import retry_job_on_transient_errors
 from ..tools.rights import bigcommerce_admin_only
 from .bigcommerce_log import log_operation
+from .bigcommerce_retry_progress import RUNNING_JOB_STATES, WAITING_JOB_STATES
 
 
 class BigcommerceInstance(models.Model):
@@ -29,6 +30,20 @@ class BigcommerceInstance(models.Model):
         string="BigCommerce Price List to Export To",
         help="The id of the BigCommerce price list that receives them (never "
         "one this store imports: its records would come back).",
+    )
+    # The scheduled import (bigcommerce_instance_schedule.py; the unit and
+    # the interval check are there): on by default like the catalog polls,
+    # since an unchanged list costs one request.
+    import_price_lists_cron = fields.Boolean(
+        string="Poll Price Lists",
+        default=True,
+        help="Import the price lists modified since the last read on a schedule.",
+    )
+    price_list_poll_interval = fields.Integer(
+        string="Poll Price Lists Every", default=1
+    )
+    price_list_checkpoint = fields.Datetime(
+        string="Price Lists Polled On", copy=False, readonly=True
     )
 
     @bigcommerce_admin_only
@@ -80,6 +95,43 @@ class BigcommerceInstance(models.Model):
     @bigcommerce_admin_only
     def action_export_price_list(self):
         return self.export_price_list()
+
+    @api.model
+    def _cron_import_price_lists(self):
+        return self._queue_due_polls(
+            "price_list",
+            lambda instance: self.env._("Poll price lists of %s", instance.name),
+        )
+
+    def _unfinished_price_list_imports(self):
+        """This store's price list imports waiting or running (a manual one,
+        or the rest of one stopped by the quota)."""
+        self.ensure_one()
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("model_name", "=", self._name),
+                    ("method_name", "=", "_job_import_price_lists"),
+                    ("state", "in", WAITING_JOB_STATES + RUNNING_JOB_STATES),
+                ]
+            )
+        )
+        return jobs.filtered(lambda job: self.id in job.records.ids)
+
+    def _job_poll_price_lists(self):
+        """Queue job: the incremental price list import (only the records
+        modified since the last read). Skipped while another price list
+        import of the store is waiting or running: the checkpoint stays, so
+        the next tick tries again."""
+        self.ensure_one()
+        if self._unfinished_price_list_imports():
+            return self.env._("A price list import is already queued; skipped.")
+        started = fields.Datetime.now()
+        result = self._job_import_price_lists()
+        self.price_list_checkpoint = started
+        return result
 
     def _job_import_price_lists(self, price_list_ids=None, full=False, resume=None):
         """Queue job: GET /v3/pricelists (or each id), the records modified

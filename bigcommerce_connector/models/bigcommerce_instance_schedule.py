@@ -89,6 +89,12 @@ class BigcommerceInstance(models.Model):
     product_poll_interval_unit = _unit_field("Products Interval Unit")
     category_poll_interval_unit = _unit_field("Categories Interval Unit")
     brand_poll_interval_unit = _unit_field("Brands Interval Unit")
+    price_list_poll_interval_unit = fields.Selection(
+        INTERVAL_UNITS,
+        string="Price Lists Interval Unit",
+        default="hours",
+        required=True,
+    )
     # The outbound half's safety nets and the inventory jobs.
     order_export_poll_interval_unit = _unit_field("Order Status Export Unit")
     price_export_poll_interval_unit = _unit_field("Price Export Unit")
@@ -140,7 +146,7 @@ class BigcommerceInstance(models.Model):
         "CHECK("
         + " AND ".join(
             _interval_check(f"{kind}_poll_interval", f"{kind}_poll_interval_unit")
-            for kind in ("product", "category", "brand")
+            for kind in ("product", "category", "brand", "price_list")
         )
         + ")",
         f"Schedule intervals are at least 1, and at least {MIN_POLL_MINUTES} minutes.",

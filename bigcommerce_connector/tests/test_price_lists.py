@@ -7,9 +7,11 @@ Club" on channel 1; price list 2 "POS Prices" assigned to channel 2 for
 every shopper; price list 3 "Spring Sale", inactive.
 """
 
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import float_compare
@@ -199,6 +201,45 @@ class TestPriceLists(GroupCase):
         self.assertEqual(self.rows_answered(WHOLESALE_LIST, query), 0)
         self.env.invalidate_all()
         self.assertEqual(pricelist.item_ids, items)
+
+    # ------------------------------------------------------------------
+    # Schedule
+    # ------------------------------------------------------------------
+
+    def test_the_due_poll_imports_and_a_not_due_one_is_not_queued(self):
+        model = self.env["bigcommerce.instance"]
+        self.assertTrue(self.instance.import_price_lists_cron)
+        self.instance.price_list_checkpoint = False
+        with trap_jobs() as trap:
+            model._cron_import_price_lists()
+            trap.assert_jobs_count(1, only=self.instance._job_poll_price_lists)
+            trap.perform_enqueued_jobs()
+        self.assertTrue(self.price_list(WHOLESALE_LIST).pricelist_id.item_ids)
+        checkpoint = self.instance.price_list_checkpoint
+        self.assertTrue(checkpoint)
+        # Polled just now; every hour by default: not due.
+        before = self.sandbox.request_count
+        with trap_jobs() as trap:
+            model._cron_import_price_lists()
+            trap.assert_jobs_count(0, only=self.instance._job_poll_price_lists)
+        self.assertEqual(self.sandbox.request_count, before)
+        # Due again: the incremental read, one empty answer per list.
+        self.instance.price_list_checkpoint = checkpoint - timedelta(hours=2)
+        with trap_jobs() as trap:
+            model._cron_import_price_lists()
+            trap.assert_jobs_count(1, only=self.instance._job_poll_price_lists)
+            trap.perform_enqueued_jobs()
+        (query,) = self.record_requests(before)
+        self.assertIn("date_modified:min", query)
+        self.assertGreaterEqual(self.instance.price_list_checkpoint, checkpoint)
+
+    def test_the_poll_skips_while_a_price_list_import_is_queued(self):
+        self.instance.price_list_checkpoint = False
+        self.instance.import_price_lists()  # queued, not run
+        before = self.sandbox.request_count
+        self.instance._job_poll_price_lists()
+        self.assertEqual(self.sandbox.request_count, before)
+        self.assertFalse(self.instance.price_list_checkpoint)
 
     def test_one_changed_record_is_read_and_rewritten_alone(self):
         self.import_price_lists()

@@ -79,6 +79,12 @@ class TestSchedules(TransactionCase):
             "_job_export_inventory",
             "inventory_export_interval",
         ),
+        (
+            "price_list",
+            "_cron_import_price_lists",
+            "_job_poll_price_lists",
+            "price_list_poll_interval",
+        ),
     )
 
     def test_each_job_honours_its_own_interval_and_unit(self):
@@ -95,6 +101,7 @@ class TestSchedules(TransactionCase):
                     "price_export": "price_export_checkpoint",
                     "inventory_level": "inventory_level_checkpoint",
                     "inventory_export": "inventory_export_checkpoint",
+                    "price_list": "price_list_checkpoint",
                 }[kind]
                 unit = f"{interval}_unit"
                 # Ran 90 minutes ago; every 2 hours: not due.
@@ -127,6 +134,7 @@ class TestSchedules(TransactionCase):
             "order_export_poll_interval",
             "inventory_export_interval",
             "inventory_level_poll_interval",
+            "price_list_poll_interval",
         ):
             with self.subTest(interval=interval):
                 self.instance.write({interval: 1, f"{interval}_unit": "hours"})
