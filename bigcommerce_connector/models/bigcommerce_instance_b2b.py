@@ -36,8 +36,14 @@ class BigcommerceInstance(models.Model):
     # since an unchanged list costs one request.
     import_price_lists_cron = fields.Boolean(
         string="Poll Price Lists",
-        default=True,
-        help="Import the price lists modified since the last read on a schedule.",
+        # Off until an administrator turns it on: the first import gives
+        # customer groups' partners and channels new pricelists, which an
+        # upgrade must not do on its own, and price lists are a feature of
+        # some BigCommerce plans only (others refuse the request).
+        default=False,
+        help="Import the price lists modified since the last read on a schedule "
+        "(off by default: the first import changes the pricelists of the "
+        "customers in groups with a price list).",
     )
     price_list_poll_interval = fields.Integer(
         string="Poll Price Lists Every", default=1

@@ -208,8 +208,13 @@ class TestPriceLists(GroupCase):
 
     def test_the_due_poll_imports_and_a_not_due_one_is_not_queued(self):
         model = self.env["bigcommerce.instance"]
-        self.assertTrue(self.instance.import_price_lists_cron)
+        # Off by default: a poll of a store that did not turn it on sends nothing.
+        self.assertFalse(self.instance.import_price_lists_cron)
         self.instance.price_list_checkpoint = False
+        with trap_jobs() as trap:
+            model._cron_import_price_lists()
+            trap.assert_jobs_count(0, only=self.instance._job_poll_price_lists)
+        self.instance.import_price_lists_cron = True
         with trap_jobs() as trap:
             model._cron_import_price_lists()
             trap.assert_jobs_count(1, only=self.instance._job_poll_price_lists)

@@ -30,6 +30,7 @@ class TestSchedules(TransactionCase):
                 # Off by default; switched on to test their schedules.
                 "import_price_exports_cron": True,
                 "import_inventory_levels_cron": True,
+                "import_price_lists_cron": True,
             }
         )
         cls.model = cls.env["bigcommerce.instance"]
