@@ -1,9 +1,9 @@
 """A BigCommerce price list record as Odoo pricelist items (pure Python)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bigcommerce_connector.core.price_list_plan import (
@@ -149,13 +149,16 @@ tier = st.fixed_dictionaries(
 
 
 @given(price=money, tiers=st.lists(tier, max_size=5), places=st.sampled_from([0, 2, 3]))
+@example(price=Decimal("2530.50"), tiers=[], places=0)  # a half: rounds up
 def test_the_item_odoo_picks_is_the_price_bigcommerce_charges(price, tiers, places):
     """For any quantity, the item Odoo applies (highest min_quantity not above
     it) gives the unit price of the tier BigCommerce applies (the last tier,
     by quantity_min, whose range holds the quantity; else the record's)."""
     plan = plan_record(record(price=float(price), bulk_pricing_tiers=tiers), places)
     unit = D(1).scaleb(-places)
-    base = price.quantize(unit)
+    # Half up, as the plan rounds (Decimal's default, half even, would
+    # take 2530.50 to 2530 at 0 places).
+    base = price.quantize(unit, rounding=ROUND_HALF_UP)
     assert plan[0] == (0, max(D(0), base))
     assert [q for q, _p in plan] == sorted({q for q, _p in plan})
     for quantity in range(1, 700, 7):
