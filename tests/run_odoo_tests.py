@@ -98,6 +98,7 @@ def _template_database(env):
             return name
         building = f"{name}_building"
         _drop_database(building)
+        _drop_filestore(building)
         print(f"Odoo suite: making the template database {name} (once) ...")
         sys.stdout.flush()
         made = subprocess.run(
@@ -134,9 +135,24 @@ def _template_database(env):
             check=True,
             capture_output=True,
         )
-        if os.path.isdir(_filestore(building)):
-            os.rename(_filestore(building), _filestore(name))
+        move_filestore(_filestore(building), _filestore(name))
         return name
+
+
+def move_filestore(source, target):
+    """Give the attachments' files of ``source`` to the renamed database.
+
+    A directory already at ``target`` belongs to no database: the template
+    database did not exist (we hold the lock and just checked), so it is what
+    an earlier template left when its database was dropped without its files.
+    It is replaced; a rename onto it would fail ("Directory not empty").
+    """
+    import shutil  # noqa: PLC0415
+
+    if not os.path.isdir(source):
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    os.rename(source, target)
 
 
 def _filestore(database):

@@ -68,3 +68,29 @@ def test_a_skip_fails_the_run():
     finally:
         run_odoo_tests.run_odoo_suite = original
     assert calls
+
+
+def test_a_template_filestore_left_by_a_dropped_template_is_replaced(tmp_path):
+    # CI, stop 32: the template database had been dropped but its filestore
+    # stayed, and the rename of the new one onto it failed with
+    # "[Errno 39] Directory not empty".
+    from run_odoo_tests import move_filestore  # noqa: PLC0415
+
+    building = tmp_path / "bc_template_x_building"
+    (building / "ab").mkdir(parents=True)
+    (building / "ab" / "new").write_text("new")
+    stale = tmp_path / "bc_template_x"
+    (stale / "cd").mkdir(parents=True)
+    (stale / "cd" / "old").write_text("old")
+
+    move_filestore(str(building), str(stale))
+
+    assert not building.exists()
+    assert sorted(p.name for p in stale.rglob("*") if p.is_file()) == ["new"]
+
+
+def test_no_filestore_to_move_leaves_the_target_alone(tmp_path):
+    from run_odoo_tests import move_filestore  # noqa: PLC0415
+
+    move_filestore(str(tmp_path / "absent"), str(tmp_path / "target"))
+    assert not (tmp_path / "target").exists()
