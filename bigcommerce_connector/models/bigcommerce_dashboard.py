@@ -79,19 +79,25 @@ COUNTER_LISTS = {
 }
 
 # Log entities shown in "last successful run" (entity -> label).
+# Keyed by the entity each flow logs its runs under (log_operation's third
+# argument); a flow missing here never shows in "last runs".
 RUN_ENTITIES = {
     "order": "Orders",
     "refund": "Refunds",
     "customer": "Customers",
+    "customer_group": "Customer groups",
     "product": "Products",
     "category": "Categories",
     "brand": "Brands",
-    "inventory": "Inventory",
+    "stock": "Stock",
     "shipment": "Shipments",
     "listing": "Product exports",
     "price": "Prices",
+    "price_list": "Price lists",
+    "reconciliation": "Reconciliation",
     "webhook": "Webhooks",
     "store settings": "Store settings",
+    "store": "Store connection",
 }
 
 

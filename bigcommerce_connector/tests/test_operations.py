@@ -1,6 +1,8 @@
 """Dashboard counters, failure activities and the e-mail summary."""
 
+import ast
 import json
+import os
 from datetime import timedelta
 
 from odoo import fields
@@ -134,6 +136,54 @@ class TestDashboard(OperationsCase):
         self.assertIn("Orders", instance.dashboard_last_runs)
         self.assertIn("Refunds", instance.dashboard_last_runs)
         self.assertGreater(instance.dashboard_api_requests_hour, 0)
+
+    def test_every_kind_of_run_the_addon_logs_is_in_last_runs(self):
+        """Each entity a run is logged under (``log_operation``'s third
+        argument, read from the addon's sources so a new flow is covered too)
+        has its row in "last runs": stock runs, logged as "stock", were
+        missing under a key "inventory" no run used."""
+        addon = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        entities = set()
+        for folder, _dirs, files in os.walk(addon):
+            if os.path.basename(folder) == "tests":
+                continue
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                with open(os.path.join(folder, name)) as handle:
+                    tree = ast.parse(handle.read())
+                entities.update(
+                    node.args[2].value
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Call)
+                    and getattr(node.func, "id", None) == "log_operation"
+                    and len(node.args) > 2
+                    and isinstance(node.args[2], ast.Constant)
+                )
+        self.assertIn("stock", entities)
+        self.assertIn("price_list", entities)
+        instance = self.instance
+        self.env["bigcommerce.log"].search([("instance_id", "=", instance.id)]).unlink()
+        now = fields.Datetime.now()
+        self.env["bigcommerce.log"].create(
+            [
+                {
+                    "instance_id": instance.id,
+                    "operation": "run",
+                    "entity": entity,
+                    "state": "done",
+                    "started_at": now,
+                    "ended_at": now,
+                }
+                for entity in entities
+            ]
+        )
+        instance.invalidate_recordset(["dashboard_last_runs"])
+        self.assertEqual(
+            str(instance.dashboard_last_runs).count("<tr>"),
+            len(entities),
+            f"{sorted(entities)} in {instance.dashboard_last_runs}",
+        )
 
     def test_failed_exports_are_counted_and_get_their_activity(self):
         """A status change that could not be sent back is counted on the card,
