@@ -15,6 +15,7 @@ product import (a product imported after its group gets its item then).
 from odoo import Command
 
 from ..tools.keyed_create import create_keyed
+from ..tools.write_changes import write_changes as _write_changes
 from .customer_group_rules import plan_items
 
 # GET /v2/customer_groups pages hold at most 250 rows.
@@ -340,18 +341,3 @@ def _item_values(pricelist, item):
     else:  # an amount off the sales price
         values.update(base="list_price", price_discount=0.0, price_surcharge=value)
     return values
-
-
-def _write_changes(record, values):
-    """Write only the values that differ (empty equals empty: a Json field
-    reads ``[]`` back as None); return whether any did."""
-    changes = {}
-    for name, value in values.items():
-        current = record[name]
-        if hasattr(current, "_name"):
-            current = current.id
-        if (current or False) != (value or False):
-            changes[name] = value
-    if changes:
-        record.write(changes)
-    return bool(changes)

@@ -7,6 +7,8 @@ countries and states are looked up once per importer. Partners are written
 only where a value differs, so an unchanged customer is counted "skipped".
 """
 
+from ..tools.write_changes import write_changes
+
 POSTAL_FIELDS = ("street", "street2", "city", "zip")
 ADDRESS_KEYS = (*POSTAL_FIELDS, "country_id", "state_id")
 
@@ -94,16 +96,4 @@ class CustomerValuesMixin:
             self._countries[key] = (country, state)
         return self._countries[key]
 
-    @staticmethod
-    def _write_changes(record, values):
-        """Write only the values that differ; return whether any did."""
-        changes = {}
-        for name, value in values.items():
-            current = record[name]
-            if hasattr(current, "_name"):
-                current = current.id
-            if (current or False) != (value or False):
-                changes[name] = value
-        if changes:
-            record.write(changes)
-        return bool(changes)
+    _write_changes = staticmethod(write_changes)

@@ -48,7 +48,8 @@ from ..client import NotFoundError, RetryableError, parse_datetime
 from ..core.money import money
 from ..core.price_list_plan import by_currency, plan_records, quantum
 from ..tools.keyed_create import create_keyed
-from .customer_group import CustomerGroupImporter, _write_changes
+from ..tools.write_changes import write_changes as _write_changes
+from .customer_group import CustomerGroupImporter
 
 VARIANT = "0_product_variant"
 # Records per request (the collection's page size).
