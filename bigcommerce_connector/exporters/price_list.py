@@ -10,9 +10,9 @@ becomes one record ``{variant_id, currency, price, bulk_pricing_tiers}``
 - ``bulk_pricing_tiers``: one ``fixed`` tier (the amount is the unit price)
   per minimum quantity above 1 of the pricelist's fixed-price items of that
   variant, at the pricelist's price for that quantity, each tier up to the
-  next one, the last one open. Always sent, ``[]`` when there is none:
-  BigCommerce keeps the tiers of a PUT that leaves them out, so a tier
-  removed in Odoo would stay.
+  next one, the last one open. Always sent, ``[]`` when there is none, so a
+  tier removed in Odoo goes in BigCommerce too: the spec does not say what
+  a PUT without tiers does to them (the sandbox keeps them, CONTRACT.md).
 
 Not expressible as tiers, so not sent as tiers (the export log notes how many
 there are): the minimum quantities of the other rules (percentage and

@@ -693,8 +693,8 @@ class TestPriceLists(GroupCase):
             [(10, 17.5), (50, 16.0)],
         )
         self.assertEqual(self.export_to(odoo), [])
-        # A tier removed in Odoo is removed in BigCommerce (an empty list:
-        # tiers left out of a PUT are kept).
+        # A tier removed in Odoo is removed in BigCommerce (an empty list: the
+        # sandbox, as CONTRACT.md assumes, keeps tiers left out of a PUT).
         odoo.item_ids.filtered(lambda i: i.min_quantity == 50).unlink()
         ((sent,),) = self.export_to(odoo)
         self.assertEqual(len(sent["bulk_pricing_tiers"]), 1)
