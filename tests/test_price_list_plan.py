@@ -7,13 +7,17 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bigcommerce_connector.core.price_list_plan import (
+    OPEN_END,
     RecordError,
     batches,
     by_currency,
     charged_price,
     plan_record,
     plan_records,
-    price_changes,
+    record_changes,
+    tier_quantities,
+    tier_rows,
+    tiers_text,
 )
 
 D = Decimal
@@ -126,15 +130,55 @@ def test_records_grouped_by_currency():
     assert {code: len(rows) for code, rows in grouped.items()} == {"USD": 2, "EUR": 1}
 
 
-def test_only_changed_prices_go_out_in_batches():
-    prices = {1: 10.0, 2: D("5.5"), 3: 7.125}
-    assert price_changes(prices, {1: 10.0, 2: 5.0}, 2) == [
-        (2, D("5.50")),
-        (3, D("7.13")),
+def test_only_changed_records_go_out_in_batches():
+    tiers = {10: 18.0}
+    records = {1: (10.0, tiers), 2: (D("5.5"), {}), 3: (7.125, {})}
+    sent = {1: (10.0, '[[10,"18.00"]]'), 2: (5.0, "[]")}
+    assert record_changes(records, sent, 2) == [
+        (2, D("5.50"), ()),
+        (3, D("7.13"), ()),
     ]
-    assert price_changes(prices, {1: 10.0, 2: 5.5, 3: 7.13}, 2) == []
+    sent.update({2: (5.5, "[]"), 3: (7.13, "[]")})
+    assert record_changes(records, sent, 2) == []
     assert batches(list(range(2500)), 1000)[-1] == list(range(2000, 2500))
     assert [len(b) for b in batches(list(range(2500)), 1000)] == [1000, 1000, 500]
+
+
+def test_a_tier_change_alone_is_a_change():
+    sent = {1: (20.0, '[[10,"18.00"],[50,"16.00"]]')}
+    assert record_changes({1: (20, {10: 18, 50: 16})}, sent, 2) == []
+    assert record_changes({1: (20, {10: 17.5, 50: 16})}, sent, 2) == [
+        (1, D("20.00"), ((10, D("17.50")), (50, D("16.00"))))
+    ]
+    # A tier removed, and tiers never acknowledged (a row sent before
+    # tiers were exported: None), are changes too.
+    assert record_changes({1: (20, {10: 18})}, sent, 2)
+    assert record_changes({1: (20, {})}, {1: (20.0, None)}, 2) == [(1, D("20.00"), ())]
+
+
+def test_tiers_are_fixed_prices_each_up_to_the_next():
+    tiers = ((10, D("18.00")), (50, D("16.00")))
+    assert tier_rows(tiers) == [
+        {"quantity_min": 10, "quantity_max": 49, "type": "fixed", "amount": 18.0},
+        {"quantity_min": 50, "quantity_max": OPEN_END, "type": "fixed", "amount": 16.0},
+    ]
+    assert tier_rows(()) == []
+    assert tiers_text(()) == "[]"
+    assert tiers_text(tiers) == '[[10,"18.00"],[50,"16.00"]]'
+
+
+def test_tier_quantities_are_whole_units_above_one():
+    assert tier_quantities([0, 1, 1.0, 10, 10.0, 2.5, 50]) == [3, 10, 50]
+    assert tier_quantities([]) == []
+
+
+def test_a_three_decimal_currency_compares_at_its_decimals():
+    """KWD (0.001): a price with a third decimal, stored as the float Odoo
+    keeps (the Monetary field rounds to the currency), is not a change."""
+    records = {1: (1.2345, {10: 1.1115})}
+    ((variant, price, tiers),) = record_changes(records, {}, 3)
+    assert (price, tiers) == (D("1.235"), ((10, D("1.112")),))
+    assert record_changes(records, {1: (float(price), tiers_text(tiers))}, 3) == []
 
 
 money = st.decimals(min_value=0, max_value=10000, places=2)
@@ -179,3 +223,29 @@ def test_the_item_odoo_picks_is_the_price_bigcommerce_charges(price, tiers, plac
                 )[1][1]
         assert odoo == expected, (quantity, plan, ordered)
         assert odoo >= 0 and odoo == odoo.quantize(unit)
+
+
+prices = st.decimals(min_value=0, max_value=10000, places=3)
+
+
+@given(
+    price=prices,
+    breaks=st.dictionaries(st.integers(min_value=2, max_value=500), prices, max_size=5),
+    places=st.sampled_from([0, 2, 3]),
+)
+@example(price=D("20"), breaks={10: D("18"), 50: D("16")}, places=2)
+@example(price=D("2530.5"), breaks={2: D("0.5")}, places=0)  # halves round up
+@example(price=D("1.2345"), breaks={10: D("1.1115")}, places=3)
+def test_export_then_import_gives_the_same_items(price, breaks, places):
+    """A record built from an Odoo variant's prices reads back (plan_record,
+    as the import does) as the same items, each rounded half up to the
+    currency; once acknowledged, the same prices are no change."""
+    ((_variant, sent_price, tiers),) = record_changes({7: (price, breaks)}, {}, places)
+    body = record(price=float(sent_price), bulk_pricing_tiers=tier_rows(tiers))
+    unit = D(1).scaleb(-places)
+    expected = [(0, price.quantize(unit, rounding=ROUND_HALF_UP))] + [
+        (q, breaks[q].quantize(unit, rounding=ROUND_HALF_UP)) for q in sorted(breaks)
+    ]
+    assert plan_record(body, places) == tuple(expected)
+    acknowledged = {7: (float(sent_price), tiers_text(tiers))}
+    assert record_changes({7: (price, breaks)}, acknowledged, places) == []

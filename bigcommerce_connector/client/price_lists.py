@@ -65,7 +65,8 @@ class PriceListCalls:
 
     def upsert_price_list_records(self, price_list_id, records):
         """``PUT /pricelists/{id}/records`` (at most RECORD_BATCH records:
-        ``{variant_id, currency, price}``...); never retried here."""
+        ``{variant_id, currency, price, bulk_pricing_tiers}``...); never
+        retried here."""
         records = list(records)
         if len(records) > RECORD_BATCH:
             raise ValueError(f"at most {RECORD_BATCH} records per request")

@@ -41,9 +41,15 @@ tier and bounded), an item at ``quantity_max + 1`` brings the charged price
 back, as BigCommerce does outside every tier.
 
 A plan is a tuple of ``(min_quantity, unit price)`` sorted by quantity.
+
+The export (Odoo -> a record, the functions after ``by_currency``) is the
+inverse: the quantity-1 price is the record's ``price`` and every quantity
+break above 1 a ``fixed`` tier, so that export then import gives back the
+same items.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import json
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -165,21 +171,96 @@ def by_currency(records):
     return found
 
 
-def price_changes(prices, sent, decimal_places):
-    """[(variant id, price)] of ``prices`` ({variant id: Decimal}) that differ
-    from ``sent`` (the last prices BigCommerce acknowledged; a variant never
-    sent differs), rounded to the currency, in variant order."""
+# ----------------------------------------------------------------------
+# Export: an Odoo variant's prices -> one price record
+# ----------------------------------------------------------------------
+#
+# The exported record is the inverse of ``plan_record``: ``price`` is the
+# quantity-1 price and each quantity break above 1 is a ``fixed`` tier
+# (BulkPricingTier.type "fixed – the adjusted absolute price of the
+# product"), the only type whose amount is the unit price itself: ``price``
+# and ``percent`` adjust "the original price", which another price or a
+# sale price would move. A tier ends where the next one starts
+# (``quantity_max`` = the next ``quantity_min`` - 1) and the last one is open
+# (OPEN_END, as in the spec's examples), so ``plan_record`` reads the record
+# back as the same (min_quantity, unit price) items.
+
+
+def tier_quantities(min_quantities):
+    """The ``quantity_min`` of the tiers of Odoo items at ``min_quantities``
+    (floats): each rounded up to whole units (an item from 2.5 units applies
+    from 3 in a cart), only those above 1 (the quantity-1 price is the
+    record's ``price``), sorted, once each."""
+    found = set()
+    for value in min_quantities:
+        quantity = int(Decimal(str(value)).to_integral_value(rounding=ROUND_CEILING))
+        if quantity > 1:
+            found.add(quantity)
+    return sorted(found)
+
+
+def export_tiers(prices, decimal_places):
+    """``prices`` ({quantity_min: unit price}) as the tiers of a record: a
+    tuple of (int quantity_min, Decimal price) sorted by quantity, rounded
+    half up to the currency."""
+    unit = quantum(decimal_places)
+    return tuple(
+        (int(quantity), _rounded(prices[quantity], unit))
+        for quantity in sorted(prices)
+        if int(quantity) > 1
+    )
+
+
+def tier_rows(tiers):
+    """The ``bulk_pricing_tiers`` of a PUT record for ``tiers`` (from
+    :func:`export_tiers`): fixed unit prices, each tier up to the next."""
+    rows = []
+    for index, (quantity, price) in enumerate(tiers):
+        following = tiers[index + 1][0] if index + 1 < len(tiers) else None
+        rows.append(
+            {
+                "quantity_min": quantity,
+                "quantity_max": following - 1 if following else OPEN_END,
+                "type": "fixed",
+                "amount": float(price),
+            }
+        )
+    return rows
+
+
+def tiers_text(tiers):
+    """The canonical text of ``tiers`` (from :func:`export_tiers`), stored as
+    what BigCommerce acknowledged: ``[[quantity_min,"price"],...]``, ``[]``
+    for none (never empty: empty means "not known")."""
+    return json.dumps([[q, str(p)] for q, p in tiers], separators=(",", ":"))
+
+
+def record_changes(records, sent, decimal_places):
+    """[(variant id, price, tiers)] of ``records`` ({variant id: (price,
+    {quantity_min: price})}) whose price or tiers, rounded to the currency,
+    differ from ``sent`` ({variant id: (price, tiers text)}: what BigCommerce
+    last acknowledged; a variant never sent, or whose tiers are not known,
+    differs), in variant order."""
     unit = quantum(decimal_places)
     changed = []
-    for variant in sorted(prices):
-        price = Decimal(str(prices[variant])).quantize(unit, rounding=ROUND_HALF_UP)
-        before = sent.get(variant)
+    for variant in sorted(records):
+        price, prices = records[variant]
+        price = _rounded(price, unit)
+        tiers = export_tiers(prices, decimal_places)
+        before_price, before_tiers = sent.get(variant, (None, None))
         if (
-            before is None
-            or Decimal(str(before)).quantize(unit, ROUND_HALF_UP) != price
+            before_price is None
+            or _rounded(before_price, unit) != price
+            or before_tiers != tiers_text(tiers)
         ):
-            changed.append((variant, price))
+            changed.append((variant, price, tiers))
     return changed
+
+
+def _rounded(value, unit):
+    """A float or Decimal as a Decimal of the currency (half up, from its
+    shortest text: never the binary float)."""
+    return Decimal(str(value)).quantize(unit, rounding=ROUND_HALF_UP)
 
 
 def batches(rows, size):

@@ -1,14 +1,32 @@
 """Odoo pricelist prices -> one BigCommerce price list, only what changed.
 
 The store's setting names an Odoo pricelist (``price_list_export_pricelist_id``)
-and a BigCommerce price list (``price_list_export_bc_id``). The pricelist's
-unit price of every bound variant (quantity 1, in the pricelist's currency)
-is compared with the last price BigCommerce acknowledged for that variant,
-list and currency (``bigcommerce.price.list.sent``); only a different one is
-sent, as records ``{variant_id, currency, price}`` upserted by
-``PUT /v3/pricelists/{id}/records``, 1,000 per request (the spec's batch
-limit), one request at a time (the spec: parallel upserts on one store
-answer 429). Bulk pricing tiers are not sent.
+and a BigCommerce price list (``price_list_export_bc_id``). Each bound variant
+becomes one record ``{variant_id, currency, price, bulk_pricing_tiers}``
+(``core/price_list_plan.py``, the inverse of what the import reads):
+
+- ``price``: the pricelist's unit price at quantity 1, in its currency
+  (``_get_product_price(product, 1.0)``: every rule of the pricelist counts);
+- ``bulk_pricing_tiers``: one ``fixed`` tier (the amount is the unit price)
+  per minimum quantity above 1 of the pricelist's fixed-price items of that
+  variant, at the pricelist's price for that quantity, each tier up to the
+  next one, the last one open. Always sent, ``[]`` when there is none, so a
+  tier removed in Odoo goes in BigCommerce too: the spec does not say what
+  a PUT without tiers does to them (the sandbox keeps them, CONTRACT.md).
+
+Not expressible as tiers, so not sent as tiers (the export log notes how many
+there are): the minimum quantities of the other rules (percentage and
+formula items, and product, category or global rules). They still set the
+quantity-1 price; a quantity break of theirs is not followed in BigCommerce.
+A fractional minimum quantity starts its tier at the next whole unit.
+
+The record (price and tiers, rounded half up to the currency's decimals) is
+compared with the last one BigCommerce acknowledged for that variant, list
+and currency (``bigcommerce.price.list.sent``); only a different one is sent,
+upserted by ``PUT /v3/pricelists/{id}/records``, 1,000 per request (the
+spec's batch limit), one request at a time (the spec: parallel upserts on
+one store answer 429). A row acknowledged before tiers were exported has no
+tiers text: its record is sent once more.
 """
 
 from odoo import fields
@@ -16,8 +34,16 @@ from odoo.exceptions import UserError
 
 from ..client import BigCommerceError
 from ..client.price_lists import RECORD_BATCH
-from ..core.price_list_plan import batches, price_changes
+from ..core.price_list_plan import (
+    batches,
+    record_changes,
+    tier_quantities,
+    tier_rows,
+    tiers_text,
+)
 from .outcome import ExportOutcome
+
+VARIANT = "0_product_variant"
 
 
 class PriceListExporter(ExportOutcome):
@@ -39,24 +65,75 @@ class PriceListExporter(ExportOutcome):
         self.sent_rows = self.env["bigcommerce.price.list.sent"]
 
     def export(self, bindings):
-        """Send the changed prices of ``bindings`` (bigcommerce.product.variant)."""
+        """Send the changed records of ``bindings`` (bigcommerce.product.variant)."""
         bindings = bindings.filtered(lambda b: b.product_id and b.active)
-        prices = {
-            binding.bigcommerce_id: self.pricelist._get_product_price(
-                binding.product_id, 1.0
+        breaks = self._tier_quantities(bindings.product_id)
+        records = {}
+        for binding in bindings:
+            product = binding.product_id
+            records[binding.bigcommerce_id] = (
+                self.pricelist._get_product_price(product, 1.0),
+                {
+                    quantity: self.pricelist._get_product_price(
+                        product, float(quantity)
+                    )
+                    for quantity in breaks.get(product.id, ())
+                },
             )
-            for binding in bindings
-        }
-        known = self._sent(list(prices))
-        changes = price_changes(
-            prices,
-            {variant: row.price for variant, row in known.items()},
+        self._note_rules_not_sent()
+        known = self._sent(list(records))
+        changes = record_changes(
+            records,
+            {
+                variant: (row.price, row.bulk_pricing_tiers_sent or None)
+                for variant, row in known.items()
+            },
             self.currency.decimal_places,
         )
-        self._count("unchanged", len(prices) - len(changes))
+        self._count("unchanged", len(records) - len(changes))
         for batch in batches(changes, RECORD_BATCH):
             self._send(batch, known)
         return self.counts
+
+    def _tier_quantities(self, products):
+        """{product id: the quantity_min of its tiers}: the minimum
+        quantities above 1 of the pricelist's fixed-price variant items."""
+        items = self.env["product.pricelist.item"].search(
+            [
+                ("pricelist_id", "=", self.pricelist.id),
+                ("applied_on", "=", VARIANT),
+                ("compute_price", "=", "fixed"),
+                ("product_id", "in", products.ids),
+                ("min_quantity", ">", 1),
+            ]
+        )
+        found = {}
+        for item in items:
+            found.setdefault(item.product_id.id, []).append(item.min_quantity)
+        return {product: tier_quantities(mins) for product, mins in found.items()}
+
+    def _note_rules_not_sent(self):
+        """Rules with a quantity break that no tier expresses (see the
+        module's docstring): said in the log, not silently dropped."""
+        count = self.env["product.pricelist.item"].search_count(
+            [
+                ("pricelist_id", "=", self.pricelist.id),
+                ("min_quantity", ">", 1),
+                "|",
+                ("applied_on", "!=", VARIANT),
+                ("compute_price", "!=", "fixed"),
+            ]
+        )
+        if count:
+            self._note(
+                self.env._(
+                    "%(count)s rules of pricelist %(pricelist)s with a minimum "
+                    "quantity are not fixed prices of a variant: their quantity "
+                    "breaks are not sent as bulk pricing tiers.",
+                    count=count,
+                    pricelist=self.pricelist.display_name,
+                )
+            )
 
     def _sent(self, variant_ids):
         rows = self.sent_rows.search(
@@ -72,8 +149,13 @@ class PriceListExporter(ExportOutcome):
     def _send(self, batch, known):
         code = self.currency.name.lower()
         body = [
-            {"variant_id": variant, "currency": code, "price": float(price)}
-            for variant, price in batch
+            {
+                "variant_id": variant,
+                "currency": code,
+                "price": float(price),
+                "bulk_pricing_tiers": tier_rows(tiers),
+            }
+            for variant, price, tiers in batch
         ]
         try:
             self.client.upsert_price_list_records(self.list_id, body)
@@ -95,19 +177,23 @@ class PriceListExporter(ExportOutcome):
             return
         now = fields.Datetime.now()
         new = []
-        for variant, price in batch:
+        for variant, price, tiers in batch:
+            values = {
+                "price": float(price),
+                "bulk_pricing_tiers_sent": tiers_text(tiers),
+                "sent_at": now,
+            }
             row = known.get(variant)
             if row:
-                row.write({"price": float(price), "sent_at": now})
+                row.write(values)
             else:
                 new.append(
                     {
+                        **values,
                         "instance_id": self.instance.id,
                         "price_list_bigcommerce_id": self.list_id,
                         "currency_id": self.currency.id,
                         "variant_bigcommerce_id": variant,
-                        "price": float(price),
-                        "sent_at": now,
                     }
                 )
         if new:

@@ -4,7 +4,10 @@ Each price list (``GET /v3/pricelists``, price_lists.v3.yml) is bound per
 currency of its records in ``bigcommerce.price.list``: one Odoo pricelist in
 that currency (always one in the store's currency), holding one fixed-price
 item per variant at minimum quantity 0 and one per bulk pricing tier at its
-``quantity_min`` (``core/price_list_plan.py``).
+``quantity_min`` (``core/price_list_plan.py``), priced in the currency's
+decimals, then rounded half up to the "Product Price" precision when it is
+lower (a KWD price has 3 decimals, an item keeps 2 unless the precision is
+raised).
 
 Incremental: the records are read with ``date_modified:min`` = the store's
 time (``GET /v2/time``) when they were last read, so an unchanged list costs
@@ -331,7 +334,9 @@ class PriceListImporter:
         pricelist = binding.pricelist_id
         current = self._items(pricelist, products.values())
         waiting = {r.variant_bigcommerce_id: r for r in binding.record_ids}
-        unit = quantum(binding.currency_id.decimal_places)
+        # Priced in the currency (what BigCommerce charges), then kept at
+        # the decimals Odoo stores.
+        unit = quantum(self._price_places(binding.currency_id))
         changed = False
         for variant, plan in plans.items():
             product = products.get(variant)
@@ -348,8 +353,9 @@ class PriceListImporter:
                     ),
                 )
                 continue
+            kept = tuple((quantity, money(price, unit)) for quantity, price in plan)
             if self._write_items(
-                pricelist, product, plan, current.get(product.id), unit
+                pricelist, product, kept, current.get(product.id), unit
             ):
                 changed = True
                 self._count("updated_items")
@@ -365,6 +371,18 @@ class PriceListImporter:
                 self._note(f"Price list {binding.bigcommerce_id}: {key}: {reason}")
                 self._count("failed")
         return changed
+
+    def _price_places(self, currency):
+        """The decimals an item's price keeps in Odoo: the currency's, or
+        fewer when the "Product Price" precision (the digits of
+        ``fixed_price``, 2 by default) is lower. Planned at more (KWD's 3),
+        a price would differ from its stored item at every read and be
+        rewritten each time."""
+        items = self.env["product.pricelist.item"]
+        digits = items._fields["fixed_price"].get_digits(self.env)
+        if not digits:
+            return currency.decimal_places
+        return min(currency.decimal_places, digits[1])
 
     def _products(self, variant_ids):
         """{BigCommerce variant id: product.product} of the imported ones."""

@@ -23,8 +23,9 @@ class BigcommerceInstance(models.Model):
         "product.pricelist",
         string="Price List Export Pricelist",
         check_company=True,
-        help="Its prices (quantity 1, in its currency) are sent to the "
-        "BigCommerce price list below, only the changed ones.",
+        help="Its prices (quantity 1, in its currency) and the minimum "
+        "quantities of its fixed-price variant items (as bulk pricing tiers) "
+        "are sent to the BigCommerce price list below, only the changed ones.",
     )
     price_list_export_bc_id = fields.Integer(
         string="BigCommerce Price List to Export To",

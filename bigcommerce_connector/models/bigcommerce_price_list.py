@@ -150,8 +150,9 @@ class BigcommercePriceListRecord(models.Model):
 
 
 class BigcommercePriceListSent(models.Model):
-    """The last price BigCommerce acknowledged for a variant in a price list
-    and currency (price list export): only a different price is sent again."""
+    """The last record BigCommerce acknowledged for a variant in a price list
+    and currency (price list export): its price and bulk pricing tiers; only
+    a different record is sent again."""
 
     _name = "bigcommerce.price.list.sent"
     _description = "BigCommerce price list price sent"
@@ -169,7 +170,16 @@ class BigcommercePriceListSent(models.Model):
     variant_bigcommerce_id = fields.Integer(
         string="BigCommerce Variant ID", required=True
     )
-    price = fields.Float(digits="Product Price", readonly=True)
+    # Monetary: kept at the currency's decimals (KWD's 3), which the
+    # "Product Price" precision (2 by default) would round away, and the
+    # record would then differ from what was sent at every export.
+    price = fields.Monetary(currency_field="currency_id", readonly=True)
+    bulk_pricing_tiers_sent = fields.Char(
+        readonly=True,
+        help="The bulk pricing tiers acknowledged, as canonical text: "
+        '[[quantity_min,"unit price"],...], [] for none. Empty: sent before '
+        "tiers were exported (the record is sent again).",
+    )
     sent_at = fields.Datetime(readonly=True)
 
     _variant_uniq = models.Constraint(

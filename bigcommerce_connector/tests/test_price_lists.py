@@ -451,6 +451,39 @@ class TestPriceLists(GroupCase):
         self.import_price_lists()
         self.assertEqual(pos.pricelist_id, chosen)
 
+    def test_a_three_decimal_currency_is_imported_once(self):
+        """A KWD record (rounding 0.001) is kept at the decimals Odoo stores a
+        price with ("Product Price", 2 by default): a second whole read
+        rewrites nothing."""
+        self.env.ref("base.KWD").active = True
+        tote = self.variant_row("TOTE-CNV")["id"]
+        self.store_client().upsert_price_list_records(
+            WHOLESALE_LIST,
+            [
+                {
+                    "variant_id": tote,
+                    "currency": "kwd",
+                    "price": 5.875,
+                    "bulk_pricing_tiers": [
+                        {
+                            "quantity_min": 10,
+                            "quantity_max": 2147483647,
+                            "type": "percent",
+                            "amount": 12.5,
+                        }
+                    ],
+                }
+            ],
+        )
+        self.import_price_lists(price_list_ids=[WHOLESALE_LIST], full=True)
+        pricelist = self.price_list(WHOLESALE_LIST, "KWD").pricelist_id
+        # 5.875 and 5.875 x 0.875 = 5.140625 -> 5.141 (KWD), half up at 2.
+        self.assertEqual(self.items(pricelist, "TOTE-CNV"), [(0, 5.88), (10, 5.14)])
+        items = pricelist.item_ids
+        self.import_price_lists(price_list_ids=[WHOLESALE_LIST], full=True)
+        self.env.invalidate_all()
+        self.assertEqual(pricelist.item_ids, items)
+
     def test_only_a_bigcommerce_administrator_imports(self):
         user = new_test_user(
             self.env,
@@ -498,7 +531,15 @@ class TestPriceLists(GroupCase):
         )
         self.assertEqual(len(sent), len(variants))
         tote = self.variant_row("TOTE-CNV")["id"]
-        self.assertIn({"variant_id": tote, "currency": "usd", "price": 17.0}, sent)
+        self.assertIn(
+            {
+                "variant_id": tote,
+                "currency": "usd",
+                "price": 17.0,
+                "bulk_pricing_tiers": [],
+            },
+            sent,
+        )
         record = self.sandbox.state.price_records[(SPRING_LIST, tote, "usd")]
         self.assertEqual(record["price"], 17.0)
         # Nothing changed: nothing sent.
@@ -508,7 +549,17 @@ class TestPriceLists(GroupCase):
         odoo.item_ids.fixed_price = 16.5
         inline.export_price_list()
         last = self.sandbox.received_writes("PUT", path)[-1]
-        self.assertEqual(last, [{"variant_id": tote, "currency": "usd", "price": 16.5}])
+        self.assertEqual(
+            last,
+            [
+                {
+                    "variant_id": tote,
+                    "currency": "usd",
+                    "price": 16.5,
+                    "bulk_pricing_tiers": [],
+                }
+            ],
+        )
 
     def test_export_batches_and_a_refused_batch_is_sent_again(self):
         odoo = self.env["product.pricelist"].create(
@@ -538,6 +589,147 @@ class TestPriceLists(GroupCase):
         self.assertEqual(len(sent), -(-variants // 4))
         self.assertTrue(all(len(batch) <= 4 for batch in sent))
         self.assertEqual(sum(len(batch) for batch in sent), variants)
+
+    def tiered_pricelist(self, sku, breaks, currency=None):
+        """A pricelist with one fixed-price item of ``sku`` per (minimum
+        quantity, unit price) of ``breaks``."""
+        return self.env["product.pricelist"].create(
+            {
+                "name": "B2B tiers out",
+                "currency_id": (currency or self.instance.currency_id).id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.product(sku).id,
+                            "compute_price": "fixed",
+                            "fixed_price": price,
+                            "min_quantity": quantity,
+                        }
+                    )
+                    for quantity, price in breaks
+                ],
+            }
+        )
+
+    def export_to(self, pricelist, list_id=SPRING_LIST):
+        """Export ``pricelist`` to ``list_id``; the PUT bodies it sent."""
+        self.instance.write(
+            {
+                "price_list_export_pricelist_id": pricelist.id,
+                "price_list_export_bc_id": list_id,
+            }
+        )
+        path = RECORDS_PATH.format(list_id)
+        before = len(self.sandbox.received_writes("PUT", path))
+        self.instance.with_context(queue_job__no_delay=True).export_price_list()
+        return self.sandbox.received_writes("PUT", path)[before:]
+
+    def test_exported_tiers_come_back_as_the_same_items(self):
+        breaks = [(0, 20.0), (10, 18.0), (50, 16.0)]
+        odoo = self.tiered_pricelist("TOTE-CNV", breaks)
+        # A quantity break no tier of a variant's price expresses: noted.
+        odoo.item_ids = [
+            Command.create(
+                {
+                    "applied_on": "3_global",
+                    "compute_price": "percentage",
+                    "percent_price": 10,
+                    "min_quantity": 5,
+                }
+            )
+        ]
+        self.export_to(odoo)
+        log = self.env["bigcommerce.log"].search(
+            [("operation", "=", "export_price_list")], limit=1
+        )
+        self.assertIn("1 rules of pricelist", log.message)
+        tote = self.variant_row("TOTE-CNV")["id"]
+        (record,) = list(
+            self.store_client().iter_price_list_records(
+                SPRING_LIST, variant_ids=[tote], currency="usd"
+            )
+        )
+        self.assertEqual(parse_money(record["price"]), parse_money("20.00"))
+        # fixed: the amount is the unit price from quantity_min on; each tier
+        # ends where the next starts, the last is open (the spec's 2^31 - 1).
+        self.assertEqual(
+            record["bulk_pricing_tiers"],
+            [
+                {"quantity_min": 10, "quantity_max": 49, "type": "fixed", "amount": 18},
+                {
+                    "quantity_min": 50,
+                    "quantity_max": 2147483647,
+                    "type": "fixed",
+                    "amount": 16,
+                },
+            ],
+        )
+        # A variant without quantity breaks has none.
+        bottle = self.variant_row("BTL-INS")["id"]
+        (plain,) = list(
+            self.store_client().iter_price_list_records(
+                SPRING_LIST, variant_ids=[bottle], currency="usd"
+            )
+        )
+        self.assertEqual(plain["bulk_pricing_tiers"], [])
+        # Round trip: the import of that list gives the same items.
+        self.import_price_lists(price_list_ids=[SPRING_LIST])
+        back = self.price_list(SPRING_LIST).pricelist_id
+        self.assertEqual(self.items(back, "TOTE-CNV"), self.items(odoo, "TOTE-CNV"))
+        self.assertEqual(self.items(back, "TOTE-CNV"), breaks)
+
+    def test_a_tier_change_alone_is_sent_and_nothing_changed_sends_nothing(self):
+        odoo = self.tiered_pricelist("TOTE-CNV", [(0, 20.0), (10, 18.0), (50, 16.0)])
+        self.assertTrue(self.export_to(odoo))
+        self.assertEqual(self.export_to(odoo), [])
+        odoo.item_ids.filtered(lambda i: i.min_quantity == 10).fixed_price = 17.5
+        tote = self.variant_row("TOTE-CNV")["id"]
+        ((sent,),) = self.export_to(odoo)
+        self.assertEqual(sent["variant_id"], tote)
+        self.assertEqual(sent["price"], 20.0)
+        self.assertEqual(
+            [(t["quantity_min"], t["amount"]) for t in sent["bulk_pricing_tiers"]],
+            [(10, 17.5), (50, 16.0)],
+        )
+        self.assertEqual(self.export_to(odoo), [])
+        # A tier removed in Odoo is removed in BigCommerce (an empty list: the
+        # sandbox, as CONTRACT.md assumes, keeps tiers left out of a PUT).
+        odoo.item_ids.filtered(lambda i: i.min_quantity == 50).unlink()
+        ((sent,),) = self.export_to(odoo)
+        self.assertEqual(len(sent["bulk_pricing_tiers"]), 1)
+        odoo.item_ids.filtered(lambda i: i.min_quantity == 10).unlink()
+        ((sent,),) = self.export_to(odoo)
+        self.assertEqual(sent["bulk_pricing_tiers"], [])
+        self.assertEqual(self.export_to(odoo), [])
+
+    def test_a_three_decimal_currency_is_sent_once(self):
+        """KWD (rounding 0.001): prices with a third decimal are sent once; a
+        second export with nothing changed sends nothing."""
+        kwd = self.env.ref("base.KWD")
+        kwd.active = True
+        odoo = self.env["product.pricelist"].create(
+            {
+                "name": "B2B in KWD",
+                "currency_id": kwd.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "3_global",
+                            "compute_price": "percentage",
+                            "percent_price": 12.345,
+                        }
+                    )
+                ],
+            }
+        )
+        (sent,) = self.export_to(odoo)
+        self.assertTrue(sent)
+        self.assertEqual({row["currency"] for row in sent}, {"kwd"})
+        prices = [parse_money(str(row["price"])) for row in sent]
+        self.assertTrue(all(p == round(p, 3) for p in prices))
+        self.assertTrue([p for p in prices if p != round(p, 2)], prices)
+        self.assertEqual(self.export_to(odoo), [])
 
     def assert_price(self, line, charged, label):
         net = line.price_unit * (1 - line.discount / 100)
