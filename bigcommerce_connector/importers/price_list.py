@@ -337,6 +337,7 @@ class PriceListImporter:
         # Priced in the currency (what BigCommerce charges), then kept at
         # the decimals Odoo stores.
         unit = quantum(self._price_places(binding.currency_id))
+        rounded_away = 0
         changed = False
         for variant, plan in plans.items():
             product = products.get(variant)
@@ -354,6 +355,7 @@ class PriceListImporter:
                 )
                 continue
             kept = tuple((quantity, money(price, unit)) for quantity, price in plan)
+            rounded_away += sum(1 for a, b in zip(plan, kept, strict=True) if a != b)
             if self._write_items(
                 pricelist, product, kept, current.get(product.id), unit
             ):
@@ -362,6 +364,22 @@ class PriceListImporter:
             row = waiting.get(variant)
             if row and row.state != "done":
                 row.write({"state": "done", "reason": False})
+        if rounded_away:
+            # Odoo cannot hold these prices to the currency's decimals: said
+            # in the run's log, with the setting that would keep them.
+            self._note(
+                self.env._(
+                    "%(count)s prices of price list %(list)s in %(currency)s have "
+                    "more decimals than Odoo keeps (the Product Price precision, "
+                    "%(places)s): they are rounded half up. Raise that precision "
+                    "to %(wanted)s to keep them exactly.",
+                    count=rounded_away,
+                    list=binding.bigcommerce_id,
+                    currency=binding.currency_id.name,
+                    places=self._price_places(binding.currency_id),
+                    wanted=binding.currency_id.decimal_places,
+                )
+            )
         for key, reason in errors.items():
             if key in by_variant:
                 changed |= self._wait(

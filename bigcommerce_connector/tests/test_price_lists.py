@@ -479,6 +479,14 @@ class TestPriceLists(GroupCase):
         pricelist = self.price_list(WHOLESALE_LIST, "KWD").pricelist_id
         # 5.875 and 5.875 x 0.875 = 5.140625 -> 5.141 (KWD), half up at 2.
         self.assertEqual(self.items(pricelist, "TOTE-CNV"), [(0, 5.88), (10, 5.14)])
+        # Rounded to what Odoo keeps, never silently: the run's log says so.
+        log = self.env["bigcommerce.log"].search(
+            [("instance_id", "=", self.instance.id), ("entity", "=", "price_list")],
+            order="id desc",
+            limit=1,
+        )
+        self.assertIn("2 prices", log.message)
+        self.assertIn("Product Price", log.message)
         items = pricelist.item_ids
         self.import_price_lists(price_list_ids=[WHOLESALE_LIST], full=True)
         self.env.invalidate_all()
