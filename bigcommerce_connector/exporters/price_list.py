@@ -67,19 +67,27 @@ class PriceListExporter(ExportOutcome):
     def export(self, bindings):
         """Send the changed records of ``bindings`` (bigcommerce.product.variant)."""
         bindings = bindings.filtered(lambda b: b.product_id and b.active)
-        breaks = self._tier_quantities(bindings.product_id)
-        records = {}
-        for binding in bindings:
-            product = binding.product_id
-            records[binding.bigcommerce_id] = (
-                self.pricelist._get_product_price(product, 1.0),
-                {
-                    quantity: self.pricelist._get_product_price(
-                        product, float(quantity)
-                    )
-                    for quantity in breaks.get(product.id, ())
-                },
+        products = bindings.product_id
+        breaks = self._tier_quantities(products)
+        # One pricelist computation per quantity for all the products (its
+        # rules are read once), not one per variant and quantity.
+        unit_prices = self.pricelist._get_products_price(products, 1.0)
+        tier_prices = {}
+        for quantity in sorted({q for qs in breaks.values() for q in qs}):
+            with_break = products.filtered(
+                lambda p, q=quantity: q in breaks.get(p.id, ())
             )
+            for product_id, price in self.pricelist._get_products_price(
+                with_break, float(quantity)
+            ).items():
+                tier_prices.setdefault(product_id, {})[quantity] = price
+        records = {
+            binding.bigcommerce_id: (
+                unit_prices[binding.product_id.id],
+                tier_prices.get(binding.product_id.id, {}),
+            )
+            for binding in bindings
+        }
         self._note_rules_not_sent()
         known = self._sent(list(records))
         changes = record_changes(
